@@ -1,0 +1,52 @@
+# Convolution and Recurrence: `make book` builds the book, `make test` runs every test.
+# Both create .venv and install the pinned requirements on first use (and again only when
+# requirements.txt or pyproject.toml change).
+
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+# The course's local copies of the datasets, when this clone sits beside them (../shared/data).
+SHARED_DATA := $(abspath ../shared/data)
+ifneq ($(wildcard $(SHARED_DATA)/SHA256SUMS.json),)
+export BOOK_DATA_DIR ?= $(SHARED_DATA)
+endif
+
+# Jupyter Book options: warnings are errors (a failing cell or a broken reference fails the build).
+JB_FLAGS := -W -n --keep-going
+
+.PHONY: help venv book preview test lint clean
+
+help:
+	@echo "make book     build the full book into _build/html (executes every chapter in full)"
+	@echo "make preview  build a quick-mode preview into _build/quick/_build/html (BOOK_QUICK=1)"
+	@echo "make test     lint, unit tests, every notebook under nbval (quick mode), the book build"
+	@echo "make clean    remove build outputs and execution caches (keeps .venv)"
+
+$(STAMP): requirements.txt pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11 or run 'make PYTHON=/path/to/python3.11'"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $@
+
+venv: $(STAMP)
+
+book: $(STAMP)
+	BOOK_RESULTS=$(CURDIR)/_build/results-full.json $(BIN)/jupyter-book build . $(JB_FLAGS)
+	@echo "Open _build/html/index.html"
+
+preview: $(STAMP)
+	BOOK_QUICK=1 BOOK_RESULTS=$(CURDIR)/_build/results-quick.json \
+		$(BIN)/jupyter-book build . $(JB_FLAGS) --path-output _build/quick
+	@echo "Open _build/quick/_build/html/index.html"
+
+lint: $(STAMP)
+	$(BIN)/ruff check cnnrnn tests notebooks conftest.py
+
+test: lint
+	BOOK_QUICK=1 BOOK_RESULTS=$(CURDIR)/_build/results-quick.json $(BIN)/python -m pytest
+
+clean:
+	rm -rf _build

@@ -1,0 +1,116 @@
+"""Run mode, seeding, quiet logging and the results file.
+
+* ``BOOK_QUICK=1`` selects quick mode: smaller data and fewer epochs so that each chapter
+  runs in CI time. Unset (or ``0``), chapters run in full and reach their reference numbers.
+* ``BOOK_RESULTS`` is the JSON file that :func:`record` writes headline metrics to.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import random
+import warnings
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+
+def is_quick() -> bool:
+    """True when ``BOOK_QUICK`` asks for quick mode ("1", "true" or "yes")."""
+    value = os.environ.get("BOOK_QUICK", "").strip().lower()
+    if value in ("", "0", "false", "no"):
+        return False
+    if value in ("1", "true", "yes"):
+        return True
+    raise ValueError(f"BOOK_QUICK={value!r} is not understood: set it to 1 for quick mode "
+                     "or leave it unset for the full run.")
+
+
+def quick_or_full(quick, full):
+    """Return ``quick`` in quick mode and ``full`` otherwise, e.g. ``epochs = quick_or_full(1, 12)``."""
+    return quick if is_quick() else full
+
+
+def seed_everything(seed: int = 42) -> None:
+    """Seed Python's ``random``, NumPy and the Keras backend in one call."""
+    import keras
+
+    random.seed(seed)
+    np.random.seed(seed)
+    keras.utils.set_random_seed(seed)  # also seeds the backend (TensorFlow) generators
+
+
+def quiet() -> None:
+    """Silence TensorFlow/absl log noise and Python warnings that say nothing to a reader."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    logging.getLogger("tensorflow").setLevel(logging.ERROR)
+    logging.getLogger("absl").setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+    warnings.filterwarnings("ignore", category=FutureWarning)
+    warnings.filterwarnings("ignore", message=".*input_shape.*")  # Keras' Input() advice
+
+
+def setup(seed: int = 42) -> str:
+    """The one call at the top of each chapter: quiet logs, seed everything, report the mode."""
+    quiet()
+    seed_everything(seed)
+    import keras
+
+    mode = "quick" if is_quick() else "full"
+    summary = f"mode: {mode} | seed: {seed} | keras {keras.__version__} ({keras.backend.backend()})"
+    print(summary)
+    return mode
+
+
+def _project_root() -> Path | None:
+    """The nearest folder at or above the working directory that holds the book's ``_toc.yml``."""
+    here = Path.cwd().resolve()
+    for folder in (here, *here.parents):
+        if (folder / "_toc.yml").is_file():
+            return folder
+    return None
+
+
+def results_path() -> Path:
+    """Where :func:`record` writes: ``BOOK_RESULTS`` if set, else ``_build/results-<mode>.json``
+    under the project root (or the working directory outside a clone, e.g. in Colab)."""
+    if os.environ.get("BOOK_RESULTS"):
+        return Path(os.environ["BOOK_RESULTS"]).expanduser()
+    base = _project_root() or Path.cwd()
+    return base / "_build" / f"results-{'quick' if is_quick() else 'full'}.json"
+
+
+def load_results(path: str | Path | None = None) -> dict:
+    """All recorded metrics: ``{name: {"value": ..., "mode": ..., "recorded": ...}}``."""
+    path = Path(path) if path else results_path()
+    if not path.exists():
+        return {}
+    try:
+        return json.loads(path.read_text())
+    except json.JSONDecodeError as err:
+        raise ValueError(f"The results file {path} is not valid JSON ({err}); delete it and "
+                         "re-run the chapters that record into it.") from err
+
+
+def record(name: str, value, **details):
+    """Record one headline metric (e.g. ``record("mnist_cnn_test_accuracy", acc)``) and return it.
+
+    The value is stored with the run mode and a UTC timestamp; extra keyword arguments (units,
+    dataset, epochs, ...) are stored beside it. Re-recording a name replaces its entry.
+    """
+    if isinstance(value, np.generic):
+        value = value.item()
+    if not isinstance(value, (int, float, str, bool)):
+        raise TypeError(f"record({name!r}, ...) takes a number or a string, not {type(value).__name__}")
+    path = results_path()
+    results = load_results(path)
+    results[name] = {"value": value, "mode": "quick" if is_quick() else "full",
+                     "recorded": datetime.now(timezone.utc).isoformat(timespec="seconds"), **details}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(results, indent=1, sort_keys=True))
+    tmp.replace(path)  # atomic: a crash never leaves half a file
+    return value

@@ -1,0 +1,74 @@
+"""Build the book from the notebooks nbval executed earlier in this run, with warnings as errors.
+
+Nothing is executed twice: ``conftest.py`` saved each notebook nbval ran (with its outputs) to
+``_build/executed/``. This test copies the book's sources next to those executed notebooks, turns
+execution off, and runs ``jupyter-book build -W -n --keep-going``.
+"""
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+
+from conftest import EXECUTED_DIR, ROOT, TIMINGS_FILE, source_sha256
+
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+SOURCE = ROOT / "_build" / "test-book" / "src"
+OUTPUT = ROOT / "_build" / "test-book"
+QUICK_BUDGET_SECONDS = 60
+
+
+def _executed_copy(notebook: Path) -> Path:
+    copy = EXECUTED_DIR / notebook.name
+    if not copy.exists():
+        pytest.fail(f"No executed copy of {notebook.name}: it failed under nbval or was not run. "
+                    "Run the whole suite (make test), which executes the notebooks first.")
+    stamp = nbformat.read(copy, as_version=4).metadata.get("cnnrnn", {}).get("source_sha256")
+    if stamp != source_sha256(notebook):
+        pytest.fail(f"The executed copy of {notebook.name} is stale (the notebook changed since); "
+                    "run the whole suite (make test).")
+    return copy
+
+
+@pytest.mark.book
+def test_every_chapter_ran_within_the_quick_mode_budget():
+    timings = json.loads(TIMINGS_FILE.read_text()) if TIMINGS_FILE.exists() else {}
+    for notebook in NOTEBOOKS:
+        _executed_copy(notebook)
+        seconds = timings[notebook.name]["seconds"]
+        assert seconds <= QUICK_BUDGET_SECONDS, (
+            f"{notebook.name} took {seconds:.0f} s in quick mode (kernel start included); the "
+            f"budget is {QUICK_BUDGET_SECONDS} s. Shrink its quick-mode data or epochs.")
+
+
+@pytest.mark.book
+def test_book_builds_without_warnings():
+    shutil.rmtree(OUTPUT, ignore_errors=True)
+    SOURCE.mkdir(parents=True)
+    shutil.copytree(ROOT / "book", SOURCE / "book")
+    shutil.copy(ROOT / "_toc.yml", SOURCE)
+    (SOURCE / "notebooks").mkdir()
+    for notebook in NOTEBOOKS:
+        shutil.copy(_executed_copy(notebook), SOURCE / "notebooks" / notebook.name)
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    config["execute"]["execute_notebooks"] = "off"  # outputs come from the nbval run
+    (SOURCE / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False))
+
+    build = subprocess.run(
+        [str(Path(sys.executable).parent / "jupyter-book"), "build", str(SOURCE),
+         "--path-output", str(OUTPUT), "-W", "-n", "--keep-going"],
+        capture_output=True, text=True, timeout=900)
+    assert build.returncode == 0, (
+        f"jupyter-book build failed:\n{build.stdout[-6000:]}\n{build.stderr[-3000:]}")
+
+    html = OUTPUT / "_build" / "html"
+    assert (html / "index.html").exists()
+    for notebook in NOTEBOOKS:
+        page = (html / "notebooks" / f"{notebook.stem}.html").read_text()
+        assert "<img" in page, f"{notebook.stem}.html shows no figure"
+        assert "Traceback" not in page

@@ -1,0 +1,67 @@
+import json
+
+import numpy as np
+import pytest
+
+import cnnrnn
+from cnnrnn import config
+
+
+@pytest.mark.parametrize("value, quick", [("1", True), ("true", True), ("", False), ("0", False)])
+def test_mode_follows_book_quick(monkeypatch, value, quick):
+    monkeypatch.setenv("BOOK_QUICK", value)
+    assert config.is_quick() is quick
+    assert config.quick_or_full("q", "f") == ("q" if quick else "f")
+
+
+def test_unknown_book_quick_value_is_an_error(monkeypatch):
+    monkeypatch.setenv("BOOK_QUICK", "fast")
+    with pytest.raises(ValueError, match="BOOK_QUICK='fast'"):
+        config.is_quick()
+
+
+def test_seed_everything_makes_numpy_and_keras_repeatable():
+    import keras
+
+    def draw():
+        config.seed_everything(7)
+        return np.random.rand(3), keras.ops.convert_to_numpy(keras.random.normal((3,)))
+
+    (np_a, keras_a), (np_b, keras_b) = draw(), draw()
+    np.testing.assert_array_equal(np_a, np_b)
+    np.testing.assert_array_equal(keras_a, keras_b)
+
+
+def test_record_writes_and_replaces_metrics(tmp_path, monkeypatch):
+    results = tmp_path / "sub" / "results.json"
+    monkeypatch.setenv("BOOK_RESULTS", str(results))
+    monkeypatch.setenv("BOOK_QUICK", "1")
+    assert cnnrnn.record("acc", np.float32(0.5), dataset="MNIST") == 0.5
+    cnnrnn.record("acc", 0.75)
+    cnnrnn.record("loss", 1)
+    stored = json.loads(results.read_text())
+    assert stored["acc"]["value"] == 0.75 and stored["acc"]["mode"] == "quick"
+    assert "dataset" not in stored["acc"] and stored["loss"]["value"] == 1
+    assert config.load_results(results) == stored
+
+
+def test_record_refuses_arrays(tmp_path, monkeypatch):
+    monkeypatch.setenv("BOOK_RESULTS", str(tmp_path / "r.json"))
+    with pytest.raises(TypeError, match="takes a number"):
+        cnnrnn.record("curve", np.arange(3))
+
+
+def test_default_results_file_is_under_the_project_build_folder(tmp_path, monkeypatch):
+    (tmp_path / "_toc.yml").write_text("root: intro\n")
+    (tmp_path / "notebooks").mkdir()
+    monkeypatch.chdir(tmp_path / "notebooks")
+    monkeypatch.delenv("BOOK_RESULTS", raising=False)
+    monkeypatch.delenv("BOOK_QUICK", raising=False)
+    assert config.results_path() == tmp_path / "_build" / "results-full.json"
+
+
+def test_corrupt_results_file_is_reported(tmp_path):
+    bad = tmp_path / "r.json"
+    bad.write_text("{not json")
+    with pytest.raises(ValueError, match="not valid JSON"):
+        config.load_results(bad)

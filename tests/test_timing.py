@@ -1,0 +1,34 @@
+import numpy as np
+import pytest
+
+from cnnrnn.timing import EpochTimer, Timing, machine_description, time_call
+
+
+def test_time_call_warms_up_then_repeats():
+    calls = []
+    timing = time_call(lambda: calls.append(1), warmup=2, repeats=5)
+    assert len(calls) == 7 and len(timing.seconds) == 5
+    assert timing.median >= 0
+
+
+def test_median_is_robust_to_one_slow_run():
+    assert Timing([1.0, 1.0, 9.0]).median == 1.0
+
+
+def test_time_call_needs_a_repeat():
+    with pytest.raises(ValueError, match="repeats"):
+        time_call(lambda: None, repeats=0)
+
+
+def test_epoch_timer_records_every_epoch():
+    import keras
+
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    timer = EpochTimer()
+    model.fit(np.zeros((8, 2)), np.zeros(8), epochs=3, verbose=0, callbacks=[timer])
+    assert len(timer.seconds) == 3 and timer.median_after_first > 0
+
+
+def test_machine_description_names_the_cores():
+    assert "cores" in machine_description()
