@@ -7,7 +7,7 @@ images are ``(batch, height, width, channels)``, sequences ``(batch, time, featu
 
 from __future__ import annotations
 
-import numpy as np
+import numpy as np  # noqa: F401  (used as the sections fill in; remove this noqa then)
 
 # ============================================================================================
 # Part I: convolution and pooling
