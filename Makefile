@@ -44,6 +44,7 @@ preview: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check cnnrnn tests notebooks conftest.py
+	$(BIN)/ruff format --check notebooks
 
 test: lint
 	BOOK_QUICK=1 BOOK_RESULTS=$(CURDIR)/_build/results-quick.json $(BIN)/python -m pytest

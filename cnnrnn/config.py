@@ -95,8 +95,8 @@ def load_results(path: str | Path | None = None) -> dict:
                          "re-run the chapters that record into it.") from err
 
 
-def record(name: str, value, **details):
-    """Record one headline metric (e.g. ``record("mnist_cnn_test_accuracy", acc)``) and return it.
+def record(name: str, value, **details) -> None:
+    """Record one headline metric, e.g. ``record("mnist_cnn_test_accuracy", acc)``.
 
     The value is stored with the run mode and a UTC timestamp; extra keyword arguments (units,
     dataset, epochs, ...) are stored beside it. Re-recording a name replaces its entry.
@@ -113,4 +113,3 @@ def record(name: str, value, **details):
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(results, indent=1, sort_keys=True))
     tmp.replace(path)  # atomic: a crash never leaves half a file
-    return value

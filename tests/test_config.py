@@ -36,7 +36,7 @@ def test_record_writes_and_replaces_metrics(tmp_path, monkeypatch):
     results = tmp_path / "sub" / "results.json"
     monkeypatch.setenv("BOOK_RESULTS", str(results))
     monkeypatch.setenv("BOOK_QUICK", "1")
-    assert cnnrnn.record("acc", np.float32(0.5), dataset="MNIST") == 0.5
+    cnnrnn.record("acc", np.float32(0.5), dataset="MNIST")
     cnnrnn.record("acc", 0.75)
     cnnrnn.record("loss", 1)
     stored = json.loads(results.read_text())
