@@ -39,3 +39,79 @@ def plot_learning_curves(histories: dict, metric: str = "accuracy", *, title: st
     axes[0].legend(fontsize=8)
     plt.tight_layout()
     return axes
+
+
+def plot_confusion_matrix(matrix, class_names, *, title: str = "Confusion matrix", ax=None):
+    """Draw a confusion matrix (rows: true class, columns: predicted class) with its counts.
+
+    ``matrix`` is a square array of counts, e.g. from ``sklearn.metrics.confusion_matrix``.
+    The colour scale is logarithmic so that the few errors stay visible beside the diagonal.
+    """
+    from matplotlib.colors import LogNorm
+
+    matrix = np.asarray(matrix)
+    n = len(class_names)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(0.55 * n + 2.5, 0.55 * n + 1.8))
+    image = ax.imshow(np.maximum(matrix, 0.5), cmap="Blues", norm=LogNorm(vmin=0.5))
+    big = matrix.max() / 3
+    for (i, j), count in np.ndenumerate(matrix):
+        if count:
+            ax.text(j, i, f"{count}", ha="center", va="center", fontsize=7,
+                    color="white" if count > big else "black")
+    ax.set_xticks(range(n), class_names, rotation=45 if max(map(len, class_names)) > 2 else 0)
+    ax.set_yticks(range(n), class_names)
+    ax.set_xlabel("predicted class")
+    ax.set_ylabel("true class")
+    ax.set_title(title)
+    ax.grid(False)
+    plt.colorbar(image, ax=ax, fraction=0.046, pad=0.04, label="number of test images")
+    return ax
+
+
+def show_images(images, titles=(), *, ncols: int = 10, title: str = "", cmap="gray_r",
+                size: float = 1.1):
+    """Show a grid of images (grey-scale ``(h, w)`` or colour ``(h, w, 3)``) with a title each."""
+    images = list(images)
+    nrows = int(np.ceil(len(images) / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, (size + 0.35) * nrows),
+                             squeeze=False)
+    for k, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if k < len(images):
+            ax.imshow(images[k], cmap=cmap)
+            if k < len(titles):
+                ax.set_title(titles[k], fontsize=7)
+    if title:
+        fig.suptitle(title, fontsize=10)
+    plt.tight_layout()
+    return fig
+
+
+def plot_feature_maps(image, maps, *, n_channels: int = 8, title: str = "", cmap="viridis"):
+    """One row per depth: the input image, then the first ``n_channels`` channels of each map.
+
+    ``maps`` maps a row label (e.g. a layer name) to an array ``(height, width, channels)``.
+    Each map is drawn with its own colour scale; the row label gives its size.
+    """
+    fig, axes = plt.subplots(len(maps), n_channels + 1,
+                             figsize=(1.1 * (n_channels + 1), 1.25 * len(maps)), squeeze=False)
+    for row, (name, fmap) in zip(axes, maps.items(), strict=True):
+        row[0].imshow(image, cmap="gray_r")
+        row[0].set_title("input", fontsize=7)
+        for c, ax in enumerate(row[1:]):
+            if c < fmap.shape[-1]:
+                ax.imshow(fmap[..., c], cmap=cmap)
+                ax.set_title(f"channel {c}", fontsize=7)
+        row[1].set_ylabel(f"{name}\n{fmap.shape[0]}×{fmap.shape[1]}×{fmap.shape[2]}",
+                          fontsize=7)
+        for ax in row:
+            ax.set_xticks([])
+            ax.set_yticks([])
+            ax.grid(False)
+            for spine in ax.spines.values():
+                spine.set_visible(False)
+    if title:
+        fig.suptitle(title, fontsize=10)
+    plt.tight_layout()
+    return fig
