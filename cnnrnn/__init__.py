@@ -5,10 +5,34 @@ Importing the package silences TensorFlow's C++ start-up logging, so import it b
 """
 
 import os
+import sys
 
 # Must be set before TensorFlow is first imported to have any effect.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+
+
+def _import_keras_quietly() -> None:
+    """Import Keras (and its backend) with the process's standard error pointed at /dev/null.
+
+    TensorFlow 2.21 prints "oneDNN custom operations are on" from C++ while it loads, before its
+    logging is configured, so TF_CPP_MIN_LOG_LEVEL does not stop it; in a notebook it would show
+    as a stderr output under the imports cell. Python exceptions still propagate as usual.
+    """
+    if "keras" in sys.modules:
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            import keras  # noqa: F401
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+_import_keras_quietly()
 
 from cnnrnn.config import is_quick, quick_or_full, record, seed_everything, setup  # noqa: E402
 
