@@ -16,12 +16,13 @@ endif
 # Jupyter Book options: warnings are errors (a failing cell or a broken reference fails the build).
 JB_FLAGS := -W -n --keep-going
 
-.PHONY: help venv book preview test lint clean
+.PHONY: help venv book preview test lint clean assignments
 
 help:
 	@echo "make book     build the full book into _build/html (executes every chapter in full)"
 	@echo "make preview  build a quick-mode preview into _build/quick/_build/html (BOOK_QUICK=1)"
 	@echo "make test     lint, unit tests, every notebook under nbval (quick mode), the book build"
+	@echo "make assignments  student notebooks and autograders from assignments/ into _build/assignments"
 	@echo "make clean    remove build outputs and execution caches (keeps .venv)"
 
 $(STAMP): requirements.txt pyproject.toml
@@ -48,6 +49,11 @@ lint: $(STAMP)
 
 test: lint
 	BOOK_QUICK=1 BOOK_RESULTS=$(CURDIR)/_build/results-quick.json $(BIN)/python -m pytest
+
+# Otter Assign on each master in assignments/, then the autograder on its solutions (which must
+# score full marks); writes _build/assignments/<name>/{student,autograder} and timings.json.
+assignments: $(STAMP)
+	$(BIN)/python assignments/make_assignments.py
 
 clean:
 	rm -rf _build

@@ -1,0 +1,307 @@
+"""The graded assignments: masters, generated student notebooks, autograders and grading.
+
+One session fixture runs what `make assignments` runs (Otter Assign on every master, then the
+autograder on each solutions notebook, which must score full marks; timings to
+_build/assignments/timings.json). A second grades, once and two at a time, each generated student
+notebook as handed out and the sample submissions committed under assignments/samples/, whose
+exact scores are asserted below (and written to _build/assignments/sample-grades.json).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import subprocess
+import sys
+import tempfile
+import types
+import zipfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+ASSIGNMENTS = ROOT / "assignments"
+OUT = ROOT / "_build" / "assignments"
+MASTERS = sorted(ASSIGNMENTS.glob("a[0-9]*_*.ipynb"))
+NAMES = [m.stem for m in MASTERS]
+REPOSITORY = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"]
+
+# Exact scores of the committed samples, {assignment: {sample: score}}, out of POSSIBLE.
+EXPECTED = {
+    "a1_convolution": {
+        "perfect": 12, "partial": 8, "empty": 0,
+        "error": 9,             # q1's cell raises before defining correlate2d: q1 gets 0 of 3
+        "infinite_loop": 8,     # q2's cell never ends: interrupted, q2 gets 0 of 4
+        "deleted_variable": 9,  # q3's cell deletes max_pool2d: q3 gets 0 of 3
+    },
+    "a2_cnn_classifier": {"perfect": 9, "partial": 6, "empty": 0},
+    "a3_lstm_gradients": {"perfect": 11, "partial": 6, "empty": 0},
+    "a4_bidirectional": {"perfect": 10, "partial": 7, "empty": 0},
+}
+POSSIBLE = {"a1_convolution": 12, "a2_cnn_classifier": 9, "a3_lstm_gradients": 11, "a4_bidirectional": 10}
+MISBEHAVING = ("error", "infinite_loop", "deleted_variable")
+
+# Time limits for grading the samples. a1's cells are NumPy only and fast, so a short per-cell
+# limit keeps the infinite loop cheap; the others import TensorFlow and train in their cells.
+CELL_TIMEOUT = {"a1_convolution": 8}
+DEFAULT_CELL_TIMEOUT = 300
+SUBMISSION_TIMEOUT = 420
+HANG_TIMEOUT = 20  # the submission that ignores interrupts is killed after this many seconds
+
+
+def _load(name: str):
+    """assignments/<name>.py as a module (assignments/ is not a package)."""
+    if str(ASSIGNMENTS) not in sys.path:
+        sys.path.insert(0, str(ASSIGNMENTS))
+    spec = importlib.util.spec_from_file_location(name, ASSIGNMENTS / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+make_assignments = _load("make_assignments")
+grade = _load("grade")
+
+
+@pytest.fixture(scope="session")
+def built():
+    """`make assignments`, once: {name: {student, autograder, solutions, grading}}."""
+    try:
+        return make_assignments.build(OUT, jobs=2)
+    except SystemExit as error:
+        pytest.fail(f"building the assignments failed: {error}")
+
+
+def _answer_cells(nb) -> list[int]:
+    return [i for i, c in enumerate(nb.cells) if "otter_answer_cell" in c.metadata.get("tags", [])]
+
+
+def _hanging_submission(student: Path, folder: Path) -> Path:
+    """The student notebook with a first answer that never ends and swallows the interrupts
+    (it sleeps, so that it costs no CPU)."""
+    nb = nbformat.read(student, as_version=4)
+    nb.cells[_answer_cells(nb)[0]].source = (
+        "import time\n\nwhile True:\n    try:\n        time.sleep(1000)\n"
+        "    except KeyboardInterrupt:\n        pass")
+    path = folder / student.name
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def graded(built, tmp_path_factory):
+    """Grades every sample, each student notebook as generated and one hanging submission."""
+    jobs = {}  # (assignment, sample) -> (autograder, submission, limits)
+    for name in NAMES:
+        limits = {"cell_timeout": CELL_TIMEOUT.get(name, DEFAULT_CELL_TIMEOUT),
+                  "timeout": SUBMISSION_TIMEOUT}
+        jobs[name, "student notebook"] = (built[name]["autograder"], built[name]["student"], limits)
+        for sample in EXPECTED[name]:
+            if sample != "empty":  # empty.ipynb is the student notebook (checked below)
+                path = ASSIGNMENTS / "samples" / name / f"{sample}.ipynb"
+                jobs[name, sample] = (built[name]["autograder"], path, limits)
+    hang_dir = tmp_path_factory.mktemp("hang")
+    jobs["a1_convolution", "hang"] = (
+        built["a1_convolution"]["autograder"],
+        _hanging_submission(built["a1_convolution"]["student"], hang_dir),
+        {"cell_timeout": 5, "timeout": HANG_TIMEOUT})
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        futures = {key: pool.submit(grade.grade, zip_, sub, **limits)
+                   for key, (zip_, sub, limits) in jobs.items()}
+        results = {key: future.result() for key, future in futures.items()}
+    report = {f"{name}/{sample}": {
+        "expected": EXPECTED[name].get(sample, 0),  # the student notebook and "hang": 0
+        "score": r["score"], "possible": r["possible"], "status": r["status"], "seconds": r["seconds"],
+    } for (name, sample), r in results.items()}
+    (OUT / "sample-grades.json").write_text(json.dumps(report, indent=1))
+    return results
+
+
+# ------------------------------------------------------------------------------------------
+# The masters and what `make assignments` generates from them
+# ------------------------------------------------------------------------------------------
+
+
+def test_there_are_at_least_four_assignments():
+    assert len(MASTERS) >= 4, NAMES
+    assert set(EXPECTED) == set(NAMES), "every assignment needs expected sample scores"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_solutions_pass_all_their_tests(built, name):
+    result = built[name]["grading"]
+    assert result["status"] == "graded", result["message"]
+    assert result["possible"] == POSSIBLE[name]
+    assert result["score"] == result["possible"], json.dumps(result["questions"], indent=1)
+
+
+def test_make_assignments_writes_timings(built):
+    timings = json.loads((OUT / "timings.json").read_text())
+    for name in NAMES:
+        assert timings[name]["autograding_seconds"] > 0
+        assert timings[name]["points"] == POSSIBLE[name]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_question_has_public_and_hidden_tests_and_points(built, name):
+    from otter.test_files import create_test_file
+
+    with zipfile.ZipFile(built[name]["autograder"]) as zf, tempfile.TemporaryDirectory() as tmp:
+        tests = sorted(n for n in zf.namelist() if re.fullmatch(r"tests/q\w+\.py", n))
+        assert len(tests) >= 3, tests
+        for member in tests:
+            path = Path(zf.extract(member, tmp))
+            cases = create_test_file(str(path), None).test_cases
+            assert any(not c.hidden for c in cases), f"{member}: no public test"
+            assert any(c.hidden for c in cases), f"{member}: no hidden test"
+            assert sum(c.points for c in cases) > 0, f"{member}: no points"
+        assert "cell_timeouts.py" in zf.namelist()
+        assert "cell_timeouts.install()" in zf.read("run_otter.py").decode()
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_student_notebook_has_no_solutions_and_no_hidden_tests(built, name):
+    student = nbformat.read(built[name]["student"], as_version=4)
+    code = "\n".join(c.source for c in student.cells if c.cell_type == "code")
+    assert "SOLUTION" not in code and "# HIDDEN" not in code
+    assert student.metadata.otter.assignment_name == name
+    public = student.metadata.otter.tests
+    assert public and not any("hidden=True" in source for source in public.values())
+    # No line of a solution survives into the student's version.
+    master = nbformat.read(ASSIGNMENTS / f"{name}.ipynb", as_version=4)
+    solution_lines, inside = set(), False
+    for cell in master.cells:
+        for line in cell.source.splitlines() if cell.cell_type == "code" else []:
+            if "# BEGIN SOLUTION" in line or "# END SOLUTION" in line:
+                inside = "BEGIN" in line
+            elif (inside or line.rstrip().endswith("# SOLUTION")) and len(line.strip()) >= 15:
+                solution_lines.add(line.replace("# SOLUTION", "").strip())
+    assert solution_lines
+    leaked = [line for line in solution_lines if line in code]
+    assert not leaked, leaked
+
+
+def _first_code_cell(notebook: Path) -> str:
+    return next(c.source for c in nbformat.read(notebook, as_version=4).cells if c.cell_type == "code")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_colab_cell_does_nothing_outside_colab(built, name, monkeypatch, tmp_path):
+    source = _first_code_cell(built[name]["student"])
+    assert "google.colab" in source and f"git+{REPOSITORY}" in source and "otter-grader" in source
+
+    def no_install(*args, **kwargs):
+        raise AssertionError("the Colab cell installed something outside Colab")
+
+    monkeypatch.setattr(subprocess, "run", no_install)
+    monkeypatch.chdir(tmp_path)
+    exec(compile(source, "colab-cell", "exec"), {"__name__": "__main__"})
+    assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_colab_cell_installs_and_makes_the_public_tests_reachable(built, name, monkeypatch, tmp_path):
+    """Colab simulated: `google.colab._message` returns this notebook, as Colab's does, and otter
+    believes it runs in Colab."""
+    student = built[name]["student"]
+    installs = []
+    monkeypatch.setattr(subprocess, "run", lambda command, **kwargs: installs.append(command))
+    message = types.ModuleType("google.colab._message")
+    message.blocking_request = lambda request, **kwargs: (
+        {"ipynb": json.loads(student.read_text())} if request == "get_ipynb" else None)
+    colab = types.ModuleType("google.colab")
+    colab._message = message
+    monkeypatch.setitem(sys.modules, "google.colab", colab)
+    monkeypatch.setitem(sys.modules, "google.colab._message", message)
+    monkeypatch.chdir(tmp_path)
+    exec(compile(_first_code_cell(student), "colab-cell", "exec"), {"__name__": "__main__"})
+
+    assert len(installs) == 1 and "otter-grader==7.0.0" in installs[0]
+    assert f"git+{REPOSITORY}" in installs[0]
+    public = nbformat.read(student, as_version=4).metadata.otter.tests
+    assert sorted(p.stem for p in (tmp_path / "tests").glob("*.py")) == sorted(public)
+
+    # Otter in Colab refuses tests kept in notebook metadata: they must be files in ./tests.
+    import otter
+    import otter.check.utils
+
+    monkeypatch.setattr(otter.check.utils, "get_ipython", lambda: "<google.colab._shell.Shell>")
+    assert otter.check.utils.IPythonInterpreter.COLAB.value.running()
+    grader = otter.Notebook(f"{name}.ipynb")  # the cell after the Colab cell
+    result = grader.check("q1", global_env={})  # unanswered: the public tests run and fail
+    assert result.test_cases and not any(c.hidden for c in result.test_cases)
+    assert result.score == 0
+
+
+# ------------------------------------------------------------------------------------------
+# Grading
+# ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_samples_differ_from_the_student_notebook_only_in_answers(built, name):
+    student = nbformat.read(built[name]["student"], as_version=4)
+    answers = _answer_cells(student)
+    for sample in EXPECTED[name]:
+        nb = nbformat.read(ASSIGNMENTS / "samples" / name / f"{sample}.ipynb", as_version=4)
+        assert len(nb.cells) == len(student.cells), f"{sample}: rebuild it from the student notebook"
+        for i, (mine, theirs) in enumerate(zip(nb.cells, student.cells, strict=True)):
+            if i not in answers or sample == "empty":
+                assert mine.source == theirs.source, f"{name}/{sample}.ipynb cell {i} is stale"
+        assert nb.metadata.otter.assignment_name == name
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_unanswered_student_notebook_fails_every_test(graded, name):
+    result = graded[name, "student notebook"]
+    assert result["status"] == "graded", result["message"]
+    assert result["score"] == 0 and result["possible"] == POSSIBLE[name]
+    for question, outcome in result["questions"].items():
+        assert outcome["score"] == 0, question
+        assert "❌" in outcome["feedback"] and "✅" not in outcome["feedback"], (
+            f"{name} {question}: a test passes on the unanswered notebook:\n{outcome['feedback']}")
+
+
+@pytest.mark.parametrize("name, sample", [(n, s) for n in NAMES for s in EXPECTED[n] if s != "empty"])
+def test_sample_gets_its_expected_score(graded, name, sample):
+    result = graded[name, sample]
+    assert result["status"] == "graded", result["message"]
+    assert (result["score"], result["possible"]) == (EXPECTED[name][sample], POSSIBLE[name]), (
+        json.dumps(result["questions"], indent=1))
+
+
+@pytest.mark.parametrize("sample", MISBEHAVING)
+def test_misbehaving_submission_still_gets_score_and_feedback(graded, sample):
+    result = graded["a1_convolution", sample]
+    assert result["status"] == "graded"
+    assert result["seconds"] < SUBMISSION_TIMEOUT
+    failed = [q for q, outcome in result["questions"].items() if outcome["score"] < outcome["possible"]]
+    assert len(failed) == 1, failed  # only the question whose cell misbehaved loses points
+    assert "❌ Test case failed" in result["questions"][failed[0]]["feedback"]
+
+
+def test_grading_that_never_ends_is_stopped_and_scored_zero(graded):
+    result = graded["a1_convolution", "hang"]
+    assert result["status"] == "timeout" and result["score"] == 0
+    assert result["possible"] == POSSIBLE["a1_convolution"]
+    assert "did not finish" in result["message"]
+    assert result["seconds"] < HANG_TIMEOUT + 30
+
+
+def test_grade_command_line_writes_results(graded, monkeypatch, tmp_path, capsys):
+    """`assignments/grade.py` as an instructor runs it (its grading replayed from above)."""
+    sample = ASSIGNMENTS / "samples" / "a1_convolution" / "partial.ipynb"
+    monkeypatch.setattr(grade, "grade_many", lambda *args, **kwargs: [graded["a1_convolution", "partial"]])
+    assert grade.main(["--autograder", "unused.zip", "--out", str(tmp_path), str(sample)]) == 0
+    assert "partial.ipynb" in capsys.readouterr().out
+    saved = json.loads((tmp_path / "partial.json").read_text())
+    assert saved["score"] == EXPECTED["a1_convolution"]["partial"]
+    header, row = (tmp_path / "grades.csv").read_text().splitlines()
+    assert header.startswith("submission,status,score,possible,q1")
+    assert row.startswith("partial.ipynb,graded,8")
