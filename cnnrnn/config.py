@@ -3,6 +3,8 @@
 * ``BOOK_QUICK=1`` selects quick mode: smaller data and fewer epochs so that each chapter
   runs in CI time. Unset (or ``0``), chapters run in full and reach their reference numbers.
 * ``BOOK_RESULTS`` is the JSON file that :func:`record` writes headline metrics to.
+* In a notebook, :func:`record` also *glues* each metric (MyST-NB's format, hidden), so that a
+  page of the book can quote it: ``{glue:text}`../notebooks/08_lstm_gru.ipynb::name:.1%` ``.
 """
 
 from __future__ import annotations
@@ -113,3 +115,22 @@ def record(name: str, value, **details) -> None:
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(results, indent=1, sort_keys=True))
     tmp.replace(path)  # atomic: a crash never leaves half a file
+    _glue(name, value)
+
+
+# MyST-NB's glue format (``myst_nb.glue(name, value, display=False)``), written here so that a
+# chapter does not need myst-nb installed (in Colab, say). The book's pages paste these values.
+GLUE_PREFIX = "application/papermill.record/"
+
+
+def _glue(name: str, value) -> None:
+    """Store ``value`` under ``name`` in the running notebook's outputs, invisibly; no-op outside IPython."""
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+    except ImportError:
+        return
+    if get_ipython() is None:
+        return
+    display({GLUE_PREFIX + "text/plain": repr(value)}, raw=True,
+            metadata={"scrapbook": {"name": name, "mime_prefix": GLUE_PREFIX}})

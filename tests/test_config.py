@@ -65,3 +65,28 @@ def test_corrupt_results_file_is_reported(tmp_path):
     bad.write_text("{not json")
     with pytest.raises(ValueError, match="not valid JSON"):
         config.load_results(bad)
+
+
+def test_record_glues_the_value_for_the_book_in_a_notebook(tmp_path, monkeypatch):
+    """Inside IPython, record() also emits MyST-NB glue data (hidden) under the metric's name."""
+    import IPython
+    import IPython.display
+    from myst_nb.core.variables import format_plain_text
+
+    shown = []
+    monkeypatch.setattr(IPython, "get_ipython", lambda: object())
+    monkeypatch.setattr(IPython.display, "display", lambda *a, **k: shown.append((a, k)))
+    monkeypatch.setenv("BOOK_RESULTS", str(tmp_path / "r.json"))
+    cnnrnn.record("acc", np.float32(0.875))
+    (bundle,), options = shown[0]
+    assert options["metadata"]["scrapbook"] == {"name": "acc", "mime_prefix": config.GLUE_PREFIX}
+    # The book pastes it with {glue:text}`chapter.ipynb::acc:.1%`.
+    assert format_plain_text(bundle[config.GLUE_PREFIX + "text/plain"], ".1%") == "87.5%"
+
+
+def test_record_does_not_glue_outside_ipython(tmp_path, monkeypatch):
+    import IPython.display
+
+    monkeypatch.setattr(IPython.display, "display", lambda *a, **k: pytest.fail("displayed"))
+    monkeypatch.setenv("BOOK_RESULTS", str(tmp_path / "r.json"))
+    cnnrnn.record("acc", 0.5)
