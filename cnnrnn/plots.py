@@ -41,11 +41,13 @@ def plot_learning_curves(histories: dict, metric: str = "accuracy", *, title: st
     return axes
 
 
-def plot_confusion_matrix(matrix, class_names, *, title: str = "Confusion matrix", ax=None):
+def plot_confusion_matrix(matrix, class_names, *, title: str = "Confusion matrix", ax=None,
+                          counted: str = "test images"):
     """Draw a confusion matrix (rows: true class, columns: predicted class) with its counts.
 
     ``matrix`` is a square array of counts, e.g. from ``sklearn.metrics.confusion_matrix``.
-    The colour scale is logarithmic so that the few errors stay visible beside the diagonal.
+    The colour scale is logarithmic so that the few errors stay visible beside the diagonal;
+    ``counted`` names what the counts are, for the colour bar's label.
     """
     from matplotlib.colors import LogNorm
 
@@ -65,7 +67,7 @@ def plot_confusion_matrix(matrix, class_names, *, title: str = "Confusion matrix
     ax.set_ylabel("true class")
     ax.set_title(title)
     ax.grid(False)
-    plt.colorbar(image, ax=ax, fraction=0.046, pad=0.04, label="number of test images")
+    plt.colorbar(image, ax=ax, fraction=0.046, pad=0.04, label=f"number of {counted}")
     return ax
 
 
