@@ -22,8 +22,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import re
 import shutil
 import subprocess
@@ -135,17 +133,6 @@ def assign(master: Path, out: Path) -> dict:
             "solutions": result / "autograder" / f"{name}.ipynb"}
 
 
-def machine() -> str:
-    cpu = platform.machine()
-    try:
-        with open("/proc/cpuinfo") as f:
-            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return f"{cpu}, {cores} cores"
-
-
 def build(out: Path = DEFAULT_OUT, names: list[str] | None = None, jobs: int = 2,
           grade_solutions: bool = True) -> dict:
     """Build the named assignments (all by default). Returns {name: paths and grading result}."""
@@ -162,6 +149,10 @@ def build(out: Path = DEFAULT_OUT, names: list[str] | None = None, jobs: int = 2
     print(f"otter assign: {len(built)} assignment(s) in {time.perf_counter() - start:.1f} s")
     if not grade_solutions:
         return built
+
+    # Imported here, not at the top: importing cnnrnn loads Keras (seconds), which only the
+    # timings record needs.
+    from cnnrnn.timing import cpu_description
 
     results = grading.grade_many(
         [b["autograder"] for b in built.values()], [b["solutions"] for b in built.values()],
@@ -180,7 +171,7 @@ def build(out: Path = DEFAULT_OUT, names: list[str] | None = None, jobs: int = 2
             "autograding_seconds": r["seconds"], "points": r["possible"],
             "points_per_question": {q: v["possible"] for q, v in r["questions"].items()},
             "measured": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "machine": machine(), "parallel_gradings": min(jobs, len(built)),
+            "machine": cpu_description(), "parallel_gradings": min(jobs, len(built)),
         }
     timings_file.write_text(json.dumps(timings, indent=1, sort_keys=True))
     if failed:

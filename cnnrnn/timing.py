@@ -61,8 +61,8 @@ class EpochTimer(keras.callbacks.Callback):
         return statistics.median(self.seconds[1:] or self.seconds)
 
 
-def machine_description() -> str:
-    """One line naming the CPU, the cores this process may use, and the accelerator, if any."""
+def cpu_description() -> str:
+    """The CPU's model name and the number of cores this process may use, e.g. "AMD EPYC, 2 cores"."""
     cpu = platform.processor() or platform.machine()
     try:
         with open("/proc/cpuinfo") as f:
@@ -70,6 +70,11 @@ def machine_description() -> str:
     except (OSError, StopIteration):
         pass
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return f"{cpu}, {cores} cores"
+
+
+def machine_description() -> str:
+    """One line naming the CPU, the cores this process may use, and the accelerator, if any."""
     accelerator = "no GPU"
     if keras.backend.backend() == "tensorflow":
         import tensorflow as tf
@@ -77,4 +82,4 @@ def machine_description() -> str:
         gpus = tf.config.list_physical_devices("GPU")
         if gpus:
             accelerator = f"{len(gpus)} GPU(s)"
-    return f"{cpu}, {cores} cores, {accelerator}; Keras {keras.__version__} ({keras.backend.backend()})"
+    return f"{cpu_description()}, {accelerator}; Keras {keras.__version__} ({keras.backend.backend()})"

@@ -1,7 +1,9 @@
+import os
+
 import numpy as np
 import pytest
 
-from cnnrnn.timing import EpochTimer, Timing, machine_description, time_call
+from cnnrnn.timing import EpochTimer, Timing, cpu_description, machine_description, time_call
 
 
 def test_time_call_warms_up_then_repeats():
@@ -32,3 +34,9 @@ def test_epoch_timer_records_every_epoch():
 
 def test_machine_description_names_the_cores():
     assert "cores" in machine_description()
+
+
+def test_cpu_description_counts_the_cores_this_process_may_use():
+    cores = len(os.sched_getaffinity(0))
+    assert cpu_description().endswith(f", {cores} cores")
+    assert machine_description().startswith(cpu_description())
