@@ -72,18 +72,26 @@ def plot_confusion_matrix(matrix, class_names, *, title: str = "Confusion matrix
 
 
 def show_images(images, titles=(), *, ncols: int = 10, title: str = "", cmap="gray_r",
-                size: float = 1.1):
-    """Show a grid of images (grey-scale ``(h, w)`` or colour ``(h, w, 3)``) with a title each."""
+                size: float = 1.1, colours=()):
+    """Show a grid of images (grey-scale ``(h, w)`` or colour ``(h, w, 3)``) with a title each.
+
+    ``size`` is each image's width in inches; its height follows the images' aspect ratio.
+    ``colours`` colours the titles, one each (e.g. red for a wrong prediction).
+    """
     images = list(images)
+    if colours and len(colours) != len(titles):
+        raise ValueError(f"{len(colours)} colours for {len(titles)} titles: give one each")
     nrows = int(np.ceil(len(images) / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, (size + 0.35) * nrows),
-                             squeeze=False)
+    height, width = np.shape(images[0])[:2]
+    fig, axes = plt.subplots(nrows, ncols, squeeze=False,
+                             figsize=(size * ncols, (size * height / width + 0.35) * nrows))
     for k, ax in enumerate(axes.flat):
         ax.axis("off")
         if k < len(images):
             ax.imshow(images[k], cmap=cmap)
             if k < len(titles):
-                ax.set_title(titles[k], fontsize=7)
+                colour = {"color": colours[k]} if colours else {}  # else the style's
+                ax.set_title(titles[k], fontsize=7, **colour)
     if title:
         fig.suptitle(title, fontsize=10)
     plt.tight_layout()

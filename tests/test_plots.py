@@ -1,0 +1,28 @@
+import matplotlib.colors
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from cnnrnn.plots import show_images
+
+
+def test_show_images_keeps_the_images_aspect_ratio():
+    wide = np.zeros((3, 28, 112))  # four times as wide as high
+    fig = show_images(wide, ["a", "b", "c"], ncols=2, size=4.0)
+    width, height = fig.get_size_inches()
+    assert width == pytest.approx(8.0)
+    assert height == pytest.approx(2 * (4.0 / 4 + 0.35))  # two rows
+    plt.close(fig)
+
+
+def test_show_images_colours_each_title():
+    fig = show_images(np.zeros((2, 5, 5)), ["right", "wrong"], ncols=2, colours=["black", "red"])
+    titles = [ax.title for ax in fig.axes]
+    assert [t.get_text() for t in titles] == ["right", "wrong"]
+    assert matplotlib.colors.to_hex(titles[1].get_color()) == "#ff0000"
+    plt.close(fig)
+
+
+def test_show_images_wants_one_colour_per_title():
+    with pytest.raises(ValueError, match="1 colours for 2 titles"):
+        show_images(np.zeros((2, 5, 5)), ["a", "b"], colours=["red"])
