@@ -44,7 +44,7 @@ preview: $(STAMP)
 	@echo "Open _build/quick/_build/html/index.html"
 
 lint: $(STAMP)
-	$(BIN)/ruff check cnnrnn tests notebooks conftest.py
+	$(BIN)/ruff check cnnrnn tests tools notebooks conftest.py
 	$(BIN)/ruff format --check notebooks
 
 test: lint

@@ -56,14 +56,17 @@ def quiet() -> None:
 
 
 def setup(seed: int = 42) -> str:
-    """The one call at the top of each chapter: quiet logs, seed everything, report the mode."""
+    """The one call at the top of each chapter: quiet logs, seed everything, apply the book's
+    figure style, and print one line saying how the chapter runs (mode, seed, Keras and its
+    backend, the machine), so that every number below can be read against it."""
+    from cnnrnn.plots import set_style
+    from cnnrnn.timing import machine_description
+
     quiet()
     seed_everything(seed)
-    import keras
-
+    set_style()
     mode = "quick" if is_quick() else "full"
-    summary = f"mode: {mode} | seed: {seed} | keras {keras.__version__} ({keras.backend.backend()})"
-    print(summary)
+    print(f"mode: {mode} | seed: {seed} | {machine_description()}")
     return mode
 
 

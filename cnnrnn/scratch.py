@@ -151,8 +151,9 @@ def simple_rnn_forward(x, kernel, recurrent_kernel, bias, h0=None, return_sequen
     return np.stack(states, axis=1) if return_sequences else h
 
 
-def _sigmoid(z):
-    return 1.0 / (1.0 + np.exp(-z))
+# saved from chapter 08 (the LSTM cell), where it is taught
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
 
 
 def lstm_forward(x, kernel, recurrent_kernel, bias, h0=None, c0=None, return_sequences=False,
@@ -182,7 +183,7 @@ def lstm_forward(x, kernel, recurrent_kernel, bias, h0=None, c0=None, return_seq
     for t in range(steps):
         z = x[:, t] @ kernel + h @ recurrent_kernel + bias  # all four gates at once
         z_i, z_f, z_g, z_o = np.split(z, 4, axis=1)  # Keras' column order: i, f, c, o
-        i, f, g, o = _sigmoid(z_i), _sigmoid(z_f), np.tanh(z_g), _sigmoid(z_o)
+        i, f, g, o = sigmoid(z_i), sigmoid(z_f), np.tanh(z_g), sigmoid(z_o)
         c = f * c + i * g  # forget part of the old memory, write part of the new
         h = o * np.tanh(c)  # show part of the memory
         for name, value in zip(steps_seen, (h, i, f, g, o, c), strict=True):
@@ -222,7 +223,7 @@ def gru_forward(x, kernel, recurrent_kernel, bias, h0=None, return_sequences=Fal
     for t in range(steps):
         x_z, x_r, x_n = np.split(x[:, t] @ kernel + b_in, 3, axis=1)
         h_z, h_r, h_n = np.split(h @ recurrent_kernel + b_rec, 3, axis=1)
-        z, r = _sigmoid(x_z + h_z), _sigmoid(x_r + h_r)
+        z, r = sigmoid(x_z + h_z), sigmoid(x_r + h_r)
         if reset_after:
             n = np.tanh(x_n + r * h_n)
         else:

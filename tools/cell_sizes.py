@@ -63,9 +63,8 @@ def main():
                 f" {s['over_30']:4} {s['over_60']:4}"
             )
     s = summary([n for *_, n, _ in every])
-    print(
-        f"{'ALL':28} {s['cells']:5} {s['median']:6} {s['p90']:4} {s['max']:4} {s['over_30']:4} {s['over_60']:4}"
-    )
+    print(f"{'ALL':28} {s['cells']:5} {s['median']:6} {s['p90']:4} {s['max']:4}"
+          f" {s['over_30']:4} {s['over_60']:4}")
     print(f"\nlongest {args.longest} cells:")
     for stem, i, n, first in sorted(every, key=lambda e: -e[2])[: args.longest]:
         print(f"  {n:4} lines  {stem} cell {i}: {first[:60]}")

@@ -1,0 +1,81 @@
+"""Unit tests of the helpers that later chapters call after an earlier one taught them."""
+
+import keras
+import matplotlib
+import numpy as np
+import pytest
+
+matplotlib.use("Agg")
+
+from keras import layers
+
+from cnnrnn.cost import multiply_adds
+from cnnrnn.plots import plot_learning_curves
+from cnnrnn.scratch import sigmoid
+from cnnrnn.text import clean_reviews
+from cnnrnn.training import Trained, fit_and_evaluate
+
+
+def _data(n=64, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, 4)).astype("float32")
+    return x, (x[:, 0] > 0).astype("int32")
+
+
+def _model():
+    keras.utils.set_random_seed(0)
+    return keras.Sequential([keras.Input((4,)), layers.Dense(2, activation="softmax")])
+
+
+@pytest.mark.parametrize("options", [
+    {},
+    {"cosine_decay": True, "clipnorm": 1.0},
+    {"validation": None},
+    {"patience": 1, "monitor": "val_accuracy"},
+])
+def test_fit_and_evaluate_reports_what_it_measured(options):
+    train, test = _data(), _data(32, seed=1)
+    result = fit_and_evaluate(_model(), train, test, epochs=3, batch_size=16,
+                              loss="sparse_categorical_crossentropy", verbose=0, **options)
+    assert isinstance(result, Trained)
+    assert set(result.test) == {"loss", "accuracy"} and 0 <= result.test["accuracy"] <= 1
+    assert result.parameters == 4 * 2 + 2
+    assert 1 <= result.epochs <= 3 and len(result.history["loss"]) == result.epochs
+    assert ("val_loss" in result.history) == (options.get("validation", 0.1) is not None)
+    assert result.seconds_per_epoch > 0
+
+
+def test_fit_and_evaluate_takes_validation_data_and_stops_early():
+    train, test = _data(), _data(32, seed=1)
+    result = fit_and_evaluate(_model(), train, test, epochs=50, batch_size=16, learning_rate=0.0,
+                              loss="sparse_categorical_crossentropy", validation=test,
+                              patience=2, verbose=0)
+    assert result.epochs == 3  # nothing improves after the first epoch at a learning rate of 0
+
+
+def test_clean_reviews_turns_line_breaks_into_spaces():
+    assert clean_reviews(["Good.<br /><br />Bad.", "plain"]) == ["Good.  Bad.", "plain"]
+
+
+def test_multiply_adds_counts_each_weight_once_per_output_position():
+    model = keras.Sequential([
+        keras.Input((28, 28, 1)),
+        layers.Conv2D(8, 3),                # 26 x 26 positions x (3*3*1*8) weights
+        layers.MaxPooling2D(),
+        layers.Flatten(),
+        layers.Dense(10),                   # one position x (13*13*8*10) weights
+    ])
+    assert multiply_adds(model) == 26 * 26 * 72 + 13 * 13 * 8 * 10
+    sequence = keras.Sequential([keras.Input((50, 3)), layers.Conv1D(5, 4), layers.Dense(2)])
+    assert multiply_adds(sequence) == 47 * 4 * 3 * 5 + 47 * 5 * 2  # Dense at every step
+
+
+def test_sigmoid():
+    np.testing.assert_allclose(sigmoid(np.array([0.0, 50.0, -50.0])), [0.5, 1.0, 0.0], atol=1e-12)
+
+
+def test_plot_learning_curves_can_draw_the_loss_on_a_log_scale():
+    history = {"accuracy": [0.5, 0.9], "loss": [1.0, 0.01], "val_accuracy": [0.5, 0.8],
+               "val_loss": [1.1, 0.1]}
+    axes = plot_learning_curves({"model": history}, log_loss=True)
+    assert axes[1].get_yscale() == "log" and axes[0].get_yscale() == "linear"
