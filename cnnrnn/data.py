@@ -283,7 +283,7 @@ def _verify(path: Path, source: Source, place: str) -> str:
 
     No verdict is cached between calls: a kernel's file times are too coarse (milliseconds) to
     prove that an unchanged size and mtime mean unchanged bytes, and hashing costs a small
-    fraction of parsing (measured in tests/bench_data.py).
+    fraction of parsing (tools/bench_data.py measures it).
     """
     found = sha256_of(path)
     for pin in source.pins:
