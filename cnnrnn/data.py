@@ -325,7 +325,8 @@ def _download(source: Source, target: Path, looked_in: Path | None) -> str:
 
     if not source.url:
         raise DatasetError(f"'{source.filename}' is not in {looked_in}. {_how_to_get(source)}")
-    partial = target.with_name(target.name + ".part")
+    # Named per process so that two notebooks downloading at once do not write into one file.
+    partial = target.with_name(f"{target.name}.{os.getpid()}.part")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         request = urllib.request.Request(source.url, headers={"User-Agent": "cnnrnn"})
