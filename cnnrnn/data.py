@@ -127,23 +127,23 @@ SOURCES = {
         "https://archive.ics.uci.edu/ml/machine-learning-databases/00381/"
         "PRSA_data_2010.1.1-2014.12.31.csv",
         (Pin("892e9559205d16d32623135c127a3951c12e46ea1e0b3093e107ce89a9fd60e2",
-             "the origin's file (as the course's local copy)"),),
+             "the origin's file, the same as the course's local copy"),),
         "https://archive.ics.uci.edu/dataset/381/beijing+pm2+5+data"),
     "daily_min_temperatures": Source(
         "daily-min-temperatures.csv",
         "https://raw.githubusercontent.com/jbrownlee/Datasets/master/daily-min-temperatures.csv",
         (Pin("8b9de63ed6789492bf497625e7f9beb96a63d367b4b0a21754006f749fa5e5da",
-             "the origin's file (as the course's local copy)"),)),
+             "the origin's file, the same as the course's local copy"),)),
     "monthly_sunspots": Source(
         "monthly-sunspots.csv",
         "https://raw.githubusercontent.com/jbrownlee/Datasets/master/monthly-sunspots.csv",
         (Pin("c4ec8cc57d9f6fb6ecdb3e1f37f25b6f4badd5124c55931052b0cd2fc3bc71f3",
-             "the origin's file (as the course's local copy)"),)),
+             "the origin's file, the same as the course's local copy"),)),
     "tiny_shakespeare": Source(
         "tinyshakespeare.txt",
         "https://raw.githubusercontent.com/karpathy/char-rnn/master/data/tinyshakespeare/input.txt",
         (Pin("86c4e6aa9db7c042ec79f339dcb96d42b0075e16b8fc2e86bf0ca57e2dc565ed",
-             "the origin's file (as the course's local copy)"),)),
+             "the origin's file, the same as the course's local copy"),)),
     # The text of Dive into Deep Learning's data hub (its published SHA-1 is
     # 090b5e7e70c295757f55df93cb0a180b9691891a), which is the course's local copy byte for byte.
     # Project Gutenberg's own file is not used: Gutenberg rewrites its header and footer over time,
@@ -151,7 +151,7 @@ SOURCES = {
     "time_machine": Source(
         "timemachine.txt", "http://d2l-data.s3-accelerate.amazonaws.com/timemachine.txt",
         (Pin("8424dbd9532ac81f7e5f0b6add90e6952baea29158309d7d1bf3884f4e12c516",
-             "the origin's file (as the course's local copy)"),),
+             "the origin's file, the same as the course's local copy"),),
         "https://www.gutenberg.org/ebooks/35"),
     # Offline only: the class-balanced CIFAR-10 subset in the course's local data folder. It is
     # never downloaded; readers online get the full CIFAR-10 instead.
@@ -265,11 +265,11 @@ def _mismatch(source: Source, place: str, path: Path, found: str, members: str) 
                f"{DATA_DIR_VARIABLE} to download it from its origin."
                if source.url else _how_to_get(source))
     elif place == "cache":
-        where = f"the cached download {path}"
+        where = f"The cached download {path}"
         fix = ("It was changed or damaged after it was downloaded. Delete it and run again to "
                f"download it afresh: rm '{path}'")
     else:
-        where = f"the file downloaded from {source.url}"
+        where = f"The file downloaded from {source.url}"
         fix = ("Nothing was kept. Try again: a transfer altered on the way fails this check. If it "
                "fails again, the origin now serves another file: get the course's copy, put it in "
                f"a folder and set {DATA_DIR_VARIABLE} to it, and report it to the course.")

@@ -275,7 +275,7 @@ def test_an_archive_with_one_member_changed_is_refused(cache, server, monkeypatc
     with pytest.raises(DatasetError) as err:
         data.load_spoken_digits()
     message = str(err.value)
-    assert f"the file downloaded from {url}" in message and "12 matching members hashing to" in message
+    assert f"The file downloaded from {url}" in message and "12 matching members hashing to" in message
     assert data.SOURCES["spoken_digits"].members.sha256 in message
     assert not any(cache.iterdir()), "an unverified download must not be kept"
 
@@ -290,7 +290,7 @@ def test_download_that_fails_its_pinned_hash_is_refused_and_not_kept(cache, serv
     found, expected = HASH.findall(message)
     assert found == data.hashlib.sha256(_flip_middle_byte(content)).hexdigest()
     assert expected == data.hashlib.sha256(content).hexdigest()
-    assert f"the file downloaded from {url}" in message and "Nothing was kept" in message
+    assert f"The file downloaded from {url}" in message and "Nothing was kept" in message
     assert "BOOK_DATA_DIR" in message  # the way out when the origin itself has changed
     assert not cache.exists() or not any(cache.iterdir())
 
@@ -361,7 +361,7 @@ def test_cached_download_with_one_byte_flipped_is_refused(name, cache, no_networ
     with pytest.raises(DatasetError) as err:
         LOADERS[name]()
     message = str(err.value)
-    assert message.startswith(f"the cached download {cached} is not the ")
+    assert message.startswith(f"The cached download {cached} is not the ")
     assert data.hashlib.sha256(content).hexdigest() in message
     assert f"Delete it and run again to download it afresh: rm '{cached}'" in message
     assert no_network == []
