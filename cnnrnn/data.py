@@ -242,14 +242,14 @@ def member_digest(path: Path, pattern: str) -> tuple[str, int]:
 def member_manifest(path: Path, pattern: str) -> list[str]:
     """The sorted lines ``<key>  <sha256>\\n`` of :func:`member_digest`: diff two to find a bad member."""
     regex = re.compile(pattern)
-    lines = []
     with tarfile.open(path, "r:*") as archive:
-        for member in archive:
-            match = regex.search(member.name) if member.isfile() else None
-            if match:
-                content = archive.extractfile(member).read()
-                lines.append(f"{match.group(0)}  {hashlib.sha256(content).hexdigest()}\n")
-    return sorted(lines)
+        return _manifest_lines(regex, ((m.name, archive.extractfile(m).read())
+                                       for m in archive if m.isfile() and regex.search(m.name)))
+
+
+def _manifest_lines(regex: re.Pattern, members) -> list[str]:
+    return sorted(f"{regex.search(name).group(0)}  {hashlib.sha256(content).hexdigest()}\n"
+                  for name, content in members)
 
 
 def _mismatch(source: Source, place: str, path: Path, found: str, members: str) -> DatasetError:
@@ -278,8 +278,21 @@ def _mismatch(source: Source, place: str, path: Path, found: str, members: str) 
         f"expected {expected}. It is truncated, corrupt or a different file. {fix}")
 
 
-def _verify(path: Path, source: Source, place: str) -> str:
-    """Check ``path`` against the pins of ``source``; return what it was verified as.
+@dataclass(frozen=True)
+class _Pending:
+    """An archive that matched no whole-file pin: its members are checked as the loader reads them."""
+
+    source: Source
+    place: str
+    found: str
+
+
+def _verify(path: Path, source: Source, place: str, defer_members: bool = False):
+    """Check ``path`` against the pins of ``source``; return ``(what it was verified as, pending)``.
+
+    An archive that matches no whole-file pin but has pinned members is checked member by member:
+    here, in a pass of its own, or, with ``defer_members``, by :func:`_read_tar_members` as the
+    loader reads it (``pending`` is then not None), which saves decompressing it twice.
 
     No verdict is cached between calls: a kernel's file times are too coarse (milliseconds) to
     prove that an unchanged size and mtime mean unchanged bytes, and hashing costs a small
@@ -288,7 +301,10 @@ def _verify(path: Path, source: Source, place: str) -> str:
     found = sha256_of(path)
     for pin in source.pins:
         if found == pin.sha256:
-            return f"SHA-256 {found[:8]}… verified"
+            return f"SHA-256 {found[:8]}… verified", None
+    if source.members is not None and defer_members:
+        return (f"SHA-256 of its {source.members.count:,} members verified",
+                _Pending(source, place, found))
     members = "no readable members"
     if source.members is not None:
         try:
@@ -297,7 +313,7 @@ def _verify(path: Path, source: Source, place: str) -> str:
             members = f"none: it cannot be read as a tar archive ({err})"
         else:
             if digest == source.members.sha256:
-                return f"SHA-256 of its {count:,} members verified"
+                return f"SHA-256 of its {count:,} members verified", None
             members = f"{count:,} matching members hashing to {digest}"
     raise _mismatch(source, place, path, found, members)
 
@@ -342,7 +358,7 @@ def _download(source: Source, target: Path, looked_in: Path | None) -> str:
         if announced is not None and received != int(announced):
             raise failed(f"the transfer was cut short: {received:,} of {int(announced):,} bytes "
                          "arrived. Run again to retry")
-        verified = _verify(partial, source, "download")
+        verified, _ = _verify(partial, source, "download")
     except DatasetError:
         partial.unlink(missing_ok=True)
         raise
@@ -366,6 +382,7 @@ class Found:
 
     path: Path
     description: str
+    pending: _Pending | None = None  # members still to check, as they are read
 
 
 def locate(name: str) -> Found:
@@ -374,11 +391,13 @@ def locate(name: str) -> Found:
     folder = data_dir()
     if folder is not None and _existing_file(folder / source.filename, DATA_DIR_VARIABLE):
         path = folder / source.filename
-        return Found(path, f"{source.filename}: local copy from {DATA_DIR_VARIABLE}, "
-                           + _verify(path, source, "local"))
+        verified, pending = _verify(path, source, "local", defer_members=True)
+        return Found(path, f"{source.filename}: local copy from {DATA_DIR_VARIABLE}, {verified}",
+                     pending)
     path = cache_dir() / source.filename
     if source.url and _existing_file(path, "the download cache"):
-        return Found(path, f"{source.filename}: cached download, " + _verify(path, source, "cache"))
+        verified, pending = _verify(path, source, "cache", defer_members=True)
+        return Found(path, f"{source.filename}: cached download, {verified}", pending)
     verified = _download(source, path, folder)
     return Found(path, f"{source.filename}: downloaded from {_host(source.url)}, {verified}")
 
@@ -389,7 +408,10 @@ def _host(url: str) -> str:
 
 def fetch(name: str) -> Path:
     """Path to the verified dataset file ``SOURCES[name]`` (see :func:`locate`)."""
-    return locate(name).path
+    found = locate(name)
+    if found.pending is not None:
+        _read_tar_members(found, re.compile(found.pending.source.members.pattern).search)
+    return found.path
 
 
 def _corrupt(path: Path, problem: str) -> DatasetError:
@@ -403,14 +425,31 @@ def _check(condition: bool, path: Path, problem: str) -> None:
         raise _corrupt(path, problem)
 
 
-def _read_tar_members(path: Path, wanted) -> dict[str, bytes]:
-    """``{member name: bytes}`` for the regular files in the tar archive for which ``wanted(name)``."""
+def _read_tar_members(found: Found, wanted) -> dict[str, bytes]:
+    """``{member name: bytes}`` for the regular files in the tar archive for which ``wanted(name)``.
+
+    When the archive's members are still to be verified (``found.pending``), they are hashed here
+    as they are read, and a mismatch raises before any of them is returned.
+    """
+    path, pending = found.path, found.pending
     try:
         with tarfile.open(path, "r:*") as archive:
-            return {m.name: archive.extractfile(m).read()
-                    for m in archive if m.isfile() and wanted(m.name)}
+            members = {m.name: archive.extractfile(m).read()
+                       for m in archive if m.isfile() and wanted(m.name)}
     except (tarfile.TarError, EOFError, OSError, ValueError) as err:
+        if pending is not None:
+            raise _mismatch(pending.source, pending.place, path, pending.found,
+                            f"none: it cannot be read as a tar archive ({err})") from err
         raise _corrupt(path, f"it cannot be read as a tar archive ({err})") from err
+    if pending is not None:
+        pinned = pending.source.members
+        regex = re.compile(pinned.pattern)
+        lines = _manifest_lines(regex, ((n, c) for n, c in members.items() if regex.search(n)))
+        digest = hashlib.sha256("".join(lines).encode()).hexdigest()
+        if digest != pinned.sha256:
+            raise _mismatch(pending.source, pending.place, path, pending.found,
+                            f"{len(lines):,} matching members hashing to {digest}")
+    return members
 
 
 # --------------------------------------------------------------------------------------------
@@ -554,8 +593,9 @@ CIFAR10_CLASSES = ["airplane", "automobile", "bird", "cat", "deer",
                    "dog", "frog", "horse", "ship", "truck"]
 
 
-def _cifar10_from_tar(path: Path) -> dict[str, np.ndarray]:
-    batches = _read_tar_members(path, lambda n: re.search(r"(data|test)_batch(_\d)?$", n))
+def _cifar10_from_tar(found: Found) -> dict[str, np.ndarray]:
+    path = found.path
+    batches = _read_tar_members(found, lambda n: re.search(r"(data|test)_batch(_\d)?$", n))
     names = sorted(batches, key=lambda n: ("test" in n, n))  # data_batch_1..5, then test_batch
     _check(len(names) == 6, path, f"it holds {len(names)} of the 6 CIFAR-10 batches")
     xs, ys = [], []
@@ -588,7 +628,7 @@ def load_cifar10() -> ImageData:
         name = "CIFAR-10 local subset (1,000 train / 200 test images per class)"
     else:
         found, n = locate("cifar10"), EXPECTED["cifar10"]
-        a = _cifar10_from_tar(found.path)
+        a = _cifar10_from_tar(found)
         is_subset, name = False, "CIFAR-10"
         _check(a["x_train"].shape == (n["train"], 32, 32, 3)
                and a["x_test"].shape == (n["test"], 32, 32, 3),
@@ -613,7 +653,7 @@ def load_imdb() -> TextData:
     """
     found = locate("imdb")
     path, per_class = found.path, EXPECTED["imdb"]["per_split_and_class"]
-    members = _read_tar_members(path, re.compile(IMDB_MEMBERS).search)
+    members = _read_tar_members(found, re.compile(IMDB_MEMBERS).search)
     splits = {}
     for split in ("train", "test"):
         texts, labels = [], []
@@ -638,7 +678,7 @@ def load_mr() -> SentenceData:
     """
     found = locate("mr")
     path, per_class = found.path, EXPECTED["mr"]["per_class"]
-    members = _read_tar_members(path, re.compile(MR_MEMBERS).search)
+    members = _read_tar_members(found, re.compile(MR_MEMBERS).search)
     texts, labels = [], []
     for label, polarity in enumerate(("neg", "pos")):
         names = [n for n in members if n.endswith(f".{polarity}")]
@@ -715,7 +755,7 @@ def load_spoken_digits() -> AudioData:
     found = locate("spoken_digits")
     path, n = found.path, EXPECTED["spoken_digits"]["recordings"]
     pattern = re.compile(SPOKEN_DIGITS_MEMBERS)
-    members = _read_tar_members(path, pattern.search)
+    members = _read_tar_members(found, pattern.search)
     _check(len(members) == n, path, f"it has {len(members):,} recordings, expected {n:,}")
     waves, labels, speakers, takes = [], [], [], []
     for name in sorted(members):

@@ -262,6 +262,27 @@ def test_a_github_archive_is_verified_by_its_members(cache, server, monkeypatch)
     server.files[next(iter(server.files))] = ("ok", regenerated)
     audio = data.load_spoken_digits()
     assert audio.source.endswith("SHA-256 of its 12 members verified") and len(audio.waves) == 12
+    again = data.load_spoken_digits()  # from the cache: its members are checked as they are read
+    assert again.source.startswith("free-spoken-digit-dataset.tar.gz: cached download, SHA-256 of")
+    assert len(server.requests) == 1 and np.array_equal(again.labels, audio.labels)
+
+
+def test_a_cached_archive_with_one_member_changed_is_refused_as_it_is_read(cache, no_network,
+                                                                           monkeypatch):
+    content = SYNTHETIC["spoken_digits"][0]()
+    _pin(monkeypatch, "spoken_digits", content)
+    with tarfile.open(fileobj=io.BytesIO(content)) as archive:
+        members = {m.name: archive.extractfile(m).read() for m in archive}
+    last = list(members)[-1]
+    members[last] = _flip_middle_byte(members[last])
+    cached = cache / "free-spoken-digit-dataset.tar.gz"
+    cache.mkdir(parents=True)
+    cached.write_bytes(_tar_gz(members))
+    with pytest.raises(DatasetError) as err:
+        data.load_spoken_digits()
+    message = str(err.value)
+    assert message.startswith(f"The cached download {cached} is not the ")
+    assert "12 matching members hashing to" in message and f"rm '{cached}'" in message
 
 
 def test_an_archive_with_one_member_changed_is_refused(cache, server, monkeypatch):
