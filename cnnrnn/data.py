@@ -2,25 +2,31 @@
 
 Every loader finds its file the same way (:func:`fetch`):
 
-1. If ``BOOK_DATA_DIR`` is set, it must be a folder. A file of the canonical name found there is
-   used, after checking it against the folder's ``SHA256SUMS.json`` when that lists it.
-2. Otherwise the file is downloaded from its origin into Keras' cache (``~/.keras/datasets/cnnrnn``)
-   with ``keras.utils.get_file``, which verifies the SHA-256 wherever the origin's checksum is known.
+1. If ``BOOK_DATA_DIR`` is set, it must be a folder. A file of the canonical name found there is used.
+2. Otherwise a download kept from an earlier run in the cache folder (:func:`cache_dir`, by default
+   ``~/.keras/datasets/cnnrnn``) is used.
+3. Otherwise the file is downloaded from its origin into that cache folder.
 
-The loaders then check what they parsed (counts, shapes, labels) against the published dataset, so a
-truncated, corrupt or different file raises :class:`DatasetError` instead of returning other data.
-Each error names the file, where it was looked for, and how to get it.
+On every one of these paths the file's SHA-256 is checked against the hashes pinned below in
+:data:`SOURCES` before a byte of it is parsed: the course knows what each file must be, whether or not
+its origin publishes a checksum. Where an origin's archive bytes are not stable (GitHub's generated
+tarballs) or not known to the course, the archive's members are pinned instead (:func:`member_digest`).
+A mismatch raises :class:`DatasetError` naming the file, where it was found, the expected and the
+found hash, and what to do. The loaders then check what they parsed (counts, shapes, labels) too.
 """
 
 from __future__ import annotations
 
 import hashlib
+import http.client
 import io
-import json
 import os
 import pickle
 import re
 import tarfile
+import urllib.error
+import urllib.parse
+import urllib.request
 import wave
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,65 +35,149 @@ import numpy as np
 
 DATA_DIR_VARIABLE = "BOOK_DATA_DIR"
 
+# Seconds to wait for the server to connect or to send the next block; a stalled download fails
+# with a message instead of hanging a notebook cell forever.
+DOWNLOAD_TIMEOUT_S = 60.0
+
 
 class DatasetError(RuntimeError):
     """A dataset file is missing, unreachable, truncated or not the file expected."""
 
 
 @dataclass(frozen=True)
+class Pin:
+    """A SHA-256 a dataset file may have, and which file has it."""
+
+    sha256: str
+    what: str
+
+
+@dataclass(frozen=True)
+class Members:
+    """The members of an archive the loader reads, pinned as one digest (see :func:`member_digest`)."""
+
+    pattern: str  # regular expression; its match in a member's name is that member's key
+    sha256: str
+    count: int
+    what: str
+
+
+@dataclass(frozen=True)
 class Source:
-    """Where a dataset file comes from: its canonical file name, origin URL and published hash."""
+    """A dataset file: its canonical name, its origin, and the hashes it may have."""
 
     filename: str
-    url: str
-    sha256: str | None = None  # None where the origin publishes no checksum
+    url: str  # "" for a file that exists only as a local copy and is never downloaded
+    pins: tuple[Pin, ...]
     home: str = ""  # page a person can read about (and download) the dataset from
+    members: Members | None = None  # checked when the file matches none of ``pins``
 
 
+# Patterns of the archive members the loaders read; the member pins use the same ones.
+IMDB_MEMBERS = r"aclImdb/(train|test)/(pos|neg)/\d+_\d+\.txt$"
+MR_MEMBERS = r"rt-polarity\.(pos|neg)$"
+SPOKEN_DIGITS_MEMBERS = r"recordings/(\d)_([a-z]+)_(\d+)\.wav$"
+
+# Every hash below was either published by the origin or by Keras (said so), or computed from the
+# course's local copy of the data (../shared/data, whose README says which copies differ from the
+# origin's file). Where the local copy is the origin's file byte for byte, one hash serves both.
 SOURCES = {
     "mnist": Source(
         "mnist.npz", "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz",
-        # The hash Keras itself checks (keras.datasets.mnist).
-        "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1",
+        (Pin("731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1",
+             "the origin's file (the hash keras.datasets.mnist checks)"),
+         Pin("06af5dfe73b70e3bc1c36439982b18a8d76803db9b544f6fdf838a37fbb01b64",
+             "the course's local copy (the same arrays, repacked from the PNG release)")),
         "https://keras.io/api/datasets/mnist/"),
     "cifar10": Source(
         "cifar-10-python.tar.gz", "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz",
-        # The hash Keras itself checks (keras.datasets.cifar10).
-        "6d958be074577803d12ecdefd02955f39262c83c16fe9348329d7fe0b5c001ce",
+        (Pin("6d958be074577803d12ecdefd02955f39262c83c16fe9348329d7fe0b5c001ce",
+             "the origin's file (the hash keras.datasets.cifar10 checks)"),),
         "https://www.cs.toronto.edu/~kriz/cifar.html"),
     "imdb": Source(
         "aclImdb_v1.tar.gz", "https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz",
-        home="https://ai.stanford.edu/~amaas/data/sentiment/"),
+        (Pin("c40f74a18d3b61f90feba1e17730e0d38e8b97c05fde7008942e91923d1658fe",
+             "the origin's archive"),
+         Pin("44048038e362904fc4e384dd438eeda7c372075af0346a7a1c7a014db8a5b86f",
+             "the course's local copy (the labelled reviews only, repacked)")),
+        "https://ai.stanford.edu/~amaas/data/sentiment/"),
     "mr": Source(
         "rt-polaritydata.tar.gz",
         "https://www.cs.cornell.edu/people/pabo/movie-review-data/rt-polaritydata.tar.gz",
-        home="https://www.cs.cornell.edu/people/pabo/movie-review-data/"),
+        (Pin("287a6b6a3f26f809ee2ddc5f363c86f10844e569b51498967c6a1868ebddf8c7",
+             "the course's local copy (the two sentence files only, repacked)"),),
+        "https://www.cs.cornell.edu/people/pabo/movie-review-data/",
+        # The origin's archive hash is not known to the course: its two sentence files are pinned
+        # instead, as computed from the local copy (not yet checked against a fresh download).
+        Members(MR_MEMBERS, "42721a929342954161bb55dbf733569196a9b696fd5aa25d3ecbad0511a789ac", 2,
+                "rt-polarity.pos and rt-polarity.neg")),
     "spoken_digits": Source(
         "free-spoken-digit-dataset.tar.gz",
         "https://github.com/Jakobovski/free-spoken-digit-dataset/archive/refs/tags/v1.0.10.tar.gz",
-        home="https://github.com/Jakobovski/free-spoken-digit-dataset"),
+        (Pin("e4a9b8c2504df4d58fce2f07a56ecc64a14c308121a95eb122bb694caaccad6a",
+             "the course's local copy (the recordings only, repacked)"),),
+        "https://github.com/Jakobovski/free-spoken-digit-dataset",
+        # GitHub generates tag archives on request, and their bytes change when GitHub changes its
+        # compressor: the 3,000 recordings are pinned instead, as computed from the local copy.
+        Members(SPOKEN_DIGITS_MEMBERS,
+                "b10339b3105453d6f1157cdf5cc093c0b934f0f9766c0df761a57376b21795d6", 3000,
+                "the 3,000 recordings/*.wav")),
     "beijing_pm25": Source(
         "PRSA_data_2010.1.1-2014.12.31.csv",
         "https://archive.ics.uci.edu/ml/machine-learning-databases/00381/"
         "PRSA_data_2010.1.1-2014.12.31.csv",
-        home="https://archive.ics.uci.edu/dataset/381/beijing+pm2+5+data"),
+        (Pin("892e9559205d16d32623135c127a3951c12e46ea1e0b3093e107ce89a9fd60e2",
+             "the origin's file, the same as the course's local copy"),),
+        "https://archive.ics.uci.edu/dataset/381/beijing+pm2+5+data"),
     "daily_min_temperatures": Source(
         "daily-min-temperatures.csv",
-        "https://raw.githubusercontent.com/jbrownlee/Datasets/master/daily-min-temperatures.csv"),
+        "https://raw.githubusercontent.com/jbrownlee/Datasets/master/daily-min-temperatures.csv",
+        (Pin("8b9de63ed6789492bf497625e7f9beb96a63d367b4b0a21754006f749fa5e5da",
+             "the origin's file, the same as the course's local copy"),)),
     "monthly_sunspots": Source(
         "monthly-sunspots.csv",
-        "https://raw.githubusercontent.com/jbrownlee/Datasets/master/monthly-sunspots.csv"),
+        "https://raw.githubusercontent.com/jbrownlee/Datasets/master/monthly-sunspots.csv",
+        (Pin("c4ec8cc57d9f6fb6ecdb3e1f37f25b6f4badd5124c55931052b0cd2fc3bc71f3",
+             "the origin's file, the same as the course's local copy"),)),
     "tiny_shakespeare": Source(
         "tinyshakespeare.txt",
-        "https://raw.githubusercontent.com/karpathy/char-rnn/master/data/tinyshakespeare/input.txt"),
+        "https://raw.githubusercontent.com/karpathy/char-rnn/master/data/tinyshakespeare/input.txt",
+        (Pin("86c4e6aa9db7c042ec79f339dcb96d42b0075e16b8fc2e86bf0ca57e2dc565ed",
+             "the origin's file, the same as the course's local copy"),)),
+    # The text of Dive into Deep Learning's data hub (its published SHA-1 is
+    # 090b5e7e70c295757f55df93cb0a180b9691891a), which is the course's local copy byte for byte.
+    # Project Gutenberg's own file is not used: Gutenberg rewrites its header and footer over time,
+    # so no hash of it holds, and a reader online would train on other text than the book.
     "time_machine": Source(
-        "timemachine.txt", "https://www.gutenberg.org/cache/epub/35/pg35.txt",
-        home="https://www.gutenberg.org/ebooks/35"),
+        "timemachine.txt", "http://d2l-data.s3-accelerate.amazonaws.com/timemachine.txt",
+        (Pin("8424dbd9532ac81f7e5f0b6add90e6952baea29158309d7d1bf3884f4e12c516",
+             "the origin's file, the same as the course's local copy"),),
+        "https://www.gutenberg.org/ebooks/35"),
+    # Offline only: the class-balanced CIFAR-10 subset in the course's local data folder. It is
+    # never downloaded; readers online get the full CIFAR-10 instead.
+    "cifar10_subset": Source(
+        "cifar10-subset.npz", "",
+        (Pin("4ca293b52ca698e9e39fed31d401d3e08466e344369d42ac00ce9b80af06bb43",
+             "the course's local CIFAR-10 subset"),)),
 }
 
-# Offline only: the class-balanced CIFAR-10 subset in the course's local data folder. It is never
-# downloaded, so it has no URL; readers online get the full CIFAR-10 instead.
-CIFAR10_SUBSET_FILENAME = "cifar10-subset.npz"
+CIFAR10_SUBSET_FILENAME = SOURCES["cifar10_subset"].filename
+
+# What each published dataset holds; a parsed file must agree. (Tests shrink these to load small
+# synthetic files through the same code.)
+EXPECTED = {
+    "mnist": {"train": 60_000, "test": 10_000},
+    "cifar10": {"train": 50_000, "test": 10_000},
+    "cifar10_subset": {"train": 10_000, "test": 2_000},
+    "imdb": {"per_split_and_class": 12_500},
+    "mr": {"per_class": 5_331},
+    "spoken_digits": {"recordings": 3_000},
+    "beijing_pm25": {"rows": 43_824},
+    "daily_min_temperatures": {"rows": 3_650},
+    "monthly_sunspots": {"rows": 2_820},
+    "tiny_shakespeare": {"characters": 1_115_394},
+    "time_machine": {"min_characters": 150_000, "max_characters": 400_000},
+}
 
 
 # --------------------------------------------------------------------------------------------
@@ -108,8 +198,23 @@ def data_dir() -> Path | None:
     return folder
 
 
+def cache_dir() -> Path:
+    """Where downloads are kept: ``$KERAS_HOME/datasets/cnnrnn``, by default ``~/.keras/datasets/cnnrnn``.
+
+    Like Keras, it falls back to ``/tmp/.keras`` when the home folder cannot be written to.
+    """
+    home = os.environ.get("KERAS_HOME")
+    if not home:
+        base = os.path.expanduser("~")
+        home = os.path.join(base if os.access(base, os.W_OK) else "/tmp", ".keras")
+    return Path(home).expanduser() / "datasets" / "cnnrnn"
+
+
 def _how_to_get(source: Source) -> str:
     where = f" (see {source.home})" if source.home else ""
+    if not source.url:
+        return (f"'{source.filename}' exists only in the course's data folder: copy it from there "
+                f"into the folder {DATA_DIR_VARIABLE} names.")
     return (f"Download {source.url}{where} and save it as '{source.filename}' in a folder, then "
             f"set {DATA_DIR_VARIABLE} to that folder.")
 
@@ -122,62 +227,191 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-_verified: dict[tuple[str, int, int], str] = {}  # (path, size, mtime) -> hash, to hash each file once
+def member_digest(path: Path, pattern: str) -> tuple[str, int]:
+    """``(digest, count)`` of the tar members whose names match ``pattern``.
+
+    The digest is the SHA-256 of the manifest: one line ``<key>  <sha256 of the member>`` per
+    member, sorted, where the key is the pattern's match in the member's name (so the archive's top
+    folder, its compression and its members' dates do not matter; a changed, missing or extra member
+    does). The manifest itself is :func:`member_manifest`.
+    """
+    lines = member_manifest(path, pattern)
+    return hashlib.sha256("".join(lines).encode()).hexdigest(), len(lines)
 
 
-def _verify_against_folder_sums(path: Path) -> None:
-    """Check ``path`` against the ``SHA256SUMS.json`` beside it, when that file lists it."""
-    sums_file = path.parent / "SHA256SUMS.json"
-    if not sums_file.is_file():
-        return
+def member_manifest(path: Path, pattern: str) -> list[str]:
+    """The sorted lines ``<key>  <sha256>\\n`` of :func:`member_digest`: diff two to find a bad member."""
+    regex = re.compile(pattern)
+    with tarfile.open(path, "r:*") as archive:
+        return _manifest_lines(regex, ((m.name, archive.extractfile(m).read())
+                                       for m in archive if m.isfile() and regex.search(m.name)))
+
+
+def _manifest_lines(regex: re.Pattern, members) -> list[str]:
+    return sorted(f"{regex.search(name).group(0)}  {hashlib.sha256(content).hexdigest()}\n"
+                  for name, content in members)
+
+
+def _mismatch(source: Source, place: str, path: Path, found: str, members: str) -> DatasetError:
+    expected = "; ".join(f"{pin.sha256} ({pin.what})" for pin in source.pins)
+    if source.members is not None:
+        expected += (f"; or, for any archive, a manifest of {source.members.what} hashing to "
+                     f"{source.members.sha256} (found {members})")
+    if place == "local":
+        where = f"'{source.filename}' in {DATA_DIR_VARIABLE} ({path.parent})"
+        fix = (f"Replace it with an intact copy (compare `sha256sum {source.filename}` with the "
+               "expected hash): copy it again from the course's data folder, or download "
+               f"{source.url} on a machine with network and copy that in. Or unset "
+               f"{DATA_DIR_VARIABLE} to download it from its origin."
+               if source.url else _how_to_get(source))
+    elif place == "cache":
+        where = f"The cached download {path}"
+        fix = ("It was changed or damaged after it was downloaded. Delete it and run again to "
+               f"download it afresh: rm '{path}'")
+    else:
+        where = f"The file downloaded from {source.url}"
+        fix = ("Nothing was kept. Try again: a transfer altered on the way fails this check. If it "
+               "fails again, the origin now serves another file: get the course's copy, put it in "
+               f"a folder and set {DATA_DIR_VARIABLE} to it, and report it to the course.")
+    return DatasetError(
+        f"{where} is not the '{source.filename}' the course pins: its SHA-256 is {found}, "
+        f"expected {expected}. It is truncated, corrupt or a different file. {fix}")
+
+
+@dataclass(frozen=True)
+class _Pending:
+    """An archive that matched no whole-file pin: its members are checked as the loader reads them."""
+
+    source: Source
+    place: str
+    found: str
+
+
+def _verify(path: Path, source: Source, place: str, defer_members: bool = False):
+    """Check ``path`` against the pins of ``source``; return ``(what it was verified as, pending)``.
+
+    An archive that matches no whole-file pin but has pinned members is checked member by member:
+    here, in a pass of its own, or, with ``defer_members``, by :func:`_read_tar_members` as the
+    loader reads it (``pending`` is then not None), which saves decompressing it twice.
+
+    No verdict is cached between calls: a kernel's file times are too coarse (milliseconds) to
+    prove that an unchanged size and mtime mean unchanged bytes, and hashing costs a small
+    fraction of parsing (tools/bench_data.py measures it).
+    """
+    found = sha256_of(path)
+    for pin in source.pins:
+        if found == pin.sha256:
+            return f"SHA-256 {found[:8]}… verified", None
+    if source.members is not None and defer_members:
+        return (f"SHA-256 of its {source.members.count:,} members verified",
+                _Pending(source, place, found))
+    members = "no readable members"
+    if source.members is not None:
+        try:
+            digest, count = member_digest(path, source.members.pattern)
+        except (tarfile.TarError, EOFError, OSError, ValueError) as err:
+            members = f"none: it cannot be read as a tar archive ({err})"
+        else:
+            if digest == source.members.sha256:
+                return f"SHA-256 of its {count:,} members verified", None
+            members = f"{count:,} matching members hashing to {digest}"
+    raise _mismatch(source, place, path, found, members)
+
+
+def _existing_file(path: Path, place: str) -> bool:
+    """Whether ``path`` is there; something that is there but is not a file is an error."""
+    if not path.exists():
+        return False
+    if not path.is_file():
+        kind = "a folder" if path.is_dir() else "not a regular file"
+        fix = (f"put the dataset file there, or unset {DATA_DIR_VARIABLE} to download it"
+               if place == DATA_DIR_VARIABLE else "the next run downloads the file again")
+        raise DatasetError(f"'{path.name}' in {path.parent} ({place}) is {kind}, not the dataset "
+                           f"file. Remove it: {fix}.")
+    return True
+
+
+def _download(source: Source, target: Path, looked_in: Path | None) -> str:
+    """Download ``source`` into ``target``, verified; a failed or unverified transfer leaves nothing."""
+    where = f"It is not in {looked_in} ({DATA_DIR_VARIABLE}), and d" if looked_in else "D"
+
+    def failed(reason: str) -> DatasetError:
+        return DatasetError(f"Could not get '{source.filename}'. {where}ownloading it from "
+                            f"{source.url} failed: {reason}. {_how_to_get(source)}")
+
+    if not source.url:
+        raise DatasetError(f"'{source.filename}' is not in {looked_in}. {_how_to_get(source)}")
+    # Named per process so that two notebooks downloading at once do not write into one file.
+    partial = target.with_name(f"{target.name}.{os.getpid()}.part")
     try:
-        expected = json.loads(sums_file.read_text()).get(path.name)
-    except (json.JSONDecodeError, AttributeError) as err:
-        raise DatasetError(f"{sums_file} is not a valid JSON object of file names to SHA-256 "
-                           f"hashes ({err}); restore it from the course's data folder.") from err
-    if expected is None:
-        return
-    stat = path.stat()
-    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
-    if key not in _verified:
-        _verified[key] = sha256_of(path)
-    if _verified[key] != expected:
-        raise DatasetError(
-            f"{path} does not match its SHA-256 in {sums_file} (expected {expected[:12]}…, got "
-            f"{_verified[key][:12]}…): the file is truncated or corrupt. Replace it with an intact "
-            "copy of the course's data folder, or unset "
-            f"{DATA_DIR_VARIABLE} to download the dataset from its origin.")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        request = urllib.request.Request(source.url, headers={"User-Agent": "cnnrnn"})
+        print(f"Downloading {source.filename} from {source.url} …", flush=True)
+        with urllib.request.urlopen(request, timeout=DOWNLOAD_TIMEOUT_S) as response, \
+                open(partial, "wb") as out:
+            announced = response.headers.get("Content-Length")
+            received = 0
+            while block := response.read(1 << 20):
+                out.write(block)
+                received += len(block)
+        # http.client returns a short body without complaint when the connection closes early.
+        if announced is not None and received != int(announced):
+            raise failed(f"the transfer was cut short: {received:,} of {int(announced):,} bytes "
+                         "arrived. Run again to retry")
+        verified, _ = _verify(partial, source, "download")
+    except DatasetError:
+        partial.unlink(missing_ok=True)
+        raise
+    except urllib.error.HTTPError as err:
+        partial.unlink(missing_ok=True)
+        raise failed(f"the server answered HTTP {err.code} {err.reason}") from err
+    except (TimeoutError, urllib.error.URLError, OSError, http.client.HTTPException) as err:
+        partial.unlink(missing_ok=True)
+        reason = getattr(err, "reason", err)
+        if isinstance(err, TimeoutError) or isinstance(reason, TimeoutError):
+            reason = f"no answer within {DOWNLOAD_TIMEOUT_S:g} s"
+        raise failed(f"{type(err).__name__}: {reason}") from err
+    os.replace(partial, target)
+    print(f"Saved {source.filename} to the download cache ({verified}).", flush=True)
+    return verified
 
 
-def _download(source: Source, looked_in: Path | None) -> Path:
-    import keras
+@dataclass(frozen=True)
+class Found:
+    """A verified dataset file, and a description of it for readers (no machine paths)."""
 
-    try:
-        return Path(keras.utils.get_file(fname=source.filename, origin=source.url,
-                                         file_hash=source.sha256, cache_subdir="cnnrnn"))
-    except Exception as err:  # no network, HTTP error, or a checksum mismatch after download
-        where = f"It is not in {looked_in}, and d" if looked_in else "D"
-        raise DatasetError(
-            f"Could not get '{source.filename}'. {where}ownloading it from {source.url} failed: "
-            f"{type(err).__name__}: {err}. {_how_to_get(source)}") from err
+    path: Path
+    description: str
+    pending: _Pending | None = None  # members still to check, as they are read
+
+
+def locate(name: str) -> Found:
+    """The verified file ``SOURCES[name]``: the local copy, else a cached download, else a download."""
+    source = SOURCES[name]
+    folder = data_dir()
+    if folder is not None and _existing_file(folder / source.filename, DATA_DIR_VARIABLE):
+        path = folder / source.filename
+        verified, pending = _verify(path, source, "local", defer_members=True)
+        return Found(path, f"{source.filename}: local copy from {DATA_DIR_VARIABLE}, {verified}",
+                     pending)
+    path = cache_dir() / source.filename
+    if source.url and _existing_file(path, "the download cache"):
+        verified, pending = _verify(path, source, "cache", defer_members=True)
+        return Found(path, f"{source.filename}: cached download, {verified}", pending)
+    verified = _download(source, path, folder)
+    return Found(path, f"{source.filename}: downloaded from {_host(source.url)}, {verified}")
+
+
+def _host(url: str) -> str:
+    return urllib.parse.urlsplit(url).netloc
 
 
 def fetch(name: str) -> Path:
-    """Path to the dataset file ``SOURCES[name]``: the local copy if there is one, else a download."""
-    source = SOURCES[name]
-    folder = data_dir()
-    if folder is not None and (folder / source.filename).is_file():
-        path = folder / source.filename
-        _verify_against_folder_sums(path)
-        return path
-    return _download(source, folder)
-
-
-def _describe(path: Path) -> str:
-    folder = data_dir()
-    if folder is not None and path.parent == folder:
-        return f"local copy {path}"
-    return f"downloaded to {path}"
+    """Path to the verified dataset file ``SOURCES[name]`` (see :func:`locate`)."""
+    found = locate(name)
+    if found.pending is not None:
+        _read_tar_members(found, re.compile(found.pending.source.members.pattern).search)
+    return found.path
 
 
 def _corrupt(path: Path, problem: str) -> DatasetError:
@@ -191,14 +425,31 @@ def _check(condition: bool, path: Path, problem: str) -> None:
         raise _corrupt(path, problem)
 
 
-def _read_tar_members(path: Path, wanted) -> dict[str, bytes]:
-    """``{member name: bytes}`` for the regular files in the tar archive for which ``wanted(name)``."""
+def _read_tar_members(found: Found, wanted) -> dict[str, bytes]:
+    """``{member name: bytes}`` for the regular files in the tar archive for which ``wanted(name)``.
+
+    When the archive's members are still to be verified (``found.pending``), they are hashed here
+    as they are read, and a mismatch raises before any of them is returned.
+    """
+    path, pending = found.path, found.pending
     try:
         with tarfile.open(path, "r:*") as archive:
-            return {m.name: archive.extractfile(m).read()
-                    for m in archive if m.isfile() and wanted(m.name)}
+            members = {m.name: archive.extractfile(m).read()
+                       for m in archive if m.isfile() and wanted(m.name)}
     except (tarfile.TarError, EOFError, OSError, ValueError) as err:
+        if pending is not None:
+            raise _mismatch(pending.source, pending.place, path, pending.found,
+                            f"none: it cannot be read as a tar archive ({err})") from err
         raise _corrupt(path, f"it cannot be read as a tar archive ({err})") from err
+    if pending is not None:
+        pinned = pending.source.members
+        regex = re.compile(pinned.pattern)
+        lines = _manifest_lines(regex, ((n, c) for n, c in members.items() if regex.search(n)))
+        digest = hashlib.sha256("".join(lines).encode()).hexdigest()
+        if digest != pinned.sha256:
+            raise _mismatch(pending.source, pending.place, path, pending.found,
+                            f"{len(lines):,} matching members hashing to {digest}")
+    return members
 
 
 # --------------------------------------------------------------------------------------------
@@ -327,22 +578,24 @@ def _check_labels(path: Path, labels: np.ndarray, n_classes: int) -> None:
 
 def load_mnist() -> ImageData:
     """MNIST: 60,000 training and 10,000 test 28x28 grey-scale digits (uint8, 0-255)."""
-    path = fetch("mnist")
-    a = _load_npz(path, {"x_train": (60000, 28, 28), "y_train": (60000,),
-                         "x_test": (10000, 28, 28), "y_test": (10000,)})
+    found = locate("mnist")
+    path, n = found.path, EXPECTED["mnist"]
+    a = _load_npz(path, {"x_train": (n["train"], 28, 28), "y_train": (n["train"],),
+                         "x_test": (n["test"], 28, 28), "y_test": (n["test"],)})
     for split in ("train", "test"):
         _check_labels(path, a[f"y_{split}"], 10)
     return ImageData(x_train=a["x_train"], y_train=a["y_train"], x_test=a["x_test"],
                      y_test=a["y_test"], class_names=[str(d) for d in range(10)],
-                     name="MNIST", source=_describe(path))
+                     name="MNIST", source=found.description)
 
 
 CIFAR10_CLASSES = ["airplane", "automobile", "bird", "cat", "deer",
                    "dog", "frog", "horse", "ship", "truck"]
 
 
-def _cifar10_from_tar(path: Path) -> dict[str, np.ndarray]:
-    batches = _read_tar_members(path, lambda n: re.search(r"(data|test)_batch(_\d)?$", n))
+def _cifar10_from_tar(found: Found) -> dict[str, np.ndarray]:
+    path = found.path
+    batches = _read_tar_members(found, lambda n: re.search(r"(data|test)_batch(_\d)?$", n))
     names = sorted(batches, key=lambda n: ("test" in n, n))  # data_batch_1..5, then test_batch
     _check(len(names) == 6, path, f"it holds {len(names)} of the 6 CIFAR-10 batches")
     xs, ys = [], []
@@ -365,25 +618,27 @@ def load_cifar10() -> ImageData:
     pixels): then ``is_subset`` is True and results must not be reported as CIFAR-10 results.
     """
     folder = data_dir()
-    full_local = folder is not None and (folder / SOURCES["cifar10"].filename).is_file()
-    subset_path = folder / CIFAR10_SUBSET_FILENAME if folder is not None else None
-    if not full_local and subset_path is not None and subset_path.is_file():
-        _verify_against_folder_sums(subset_path)
-        a = _load_npz(subset_path, {"x_train": (10000, 32, 32, 3), "y_train": (10000,),
-                                    "x_test": (2000, 32, 32, 3), "y_test": (2000,)})
-        path, is_subset = subset_path, True
+    full_local = folder is not None and (folder / SOURCES["cifar10"].filename).exists()
+    subset_local = folder is not None and (folder / CIFAR10_SUBSET_FILENAME).exists()
+    if subset_local and not full_local:
+        found, n = locate("cifar10_subset"), EXPECTED["cifar10_subset"]
+        a = _load_npz(found.path, {"x_train": (n["train"], 32, 32, 3), "y_train": (n["train"],),
+                                   "x_test": (n["test"], 32, 32, 3), "y_test": (n["test"],)})
+        is_subset = True
         name = "CIFAR-10 local subset (1,000 train / 200 test images per class)"
     else:
-        path = fetch("cifar10")
-        a = _cifar10_from_tar(path)
+        found, n = locate("cifar10"), EXPECTED["cifar10"]
+        a = _cifar10_from_tar(found)
         is_subset, name = False, "CIFAR-10"
-        _check(a["x_train"].shape == (50000, 32, 32, 3) and a["x_test"].shape == (10000, 32, 32, 3),
-               path, "it does not hold 50,000 training and 10,000 test images")
+        _check(a["x_train"].shape == (n["train"], 32, 32, 3)
+               and a["x_test"].shape == (n["test"], 32, 32, 3),
+               found.path, f"it does not hold {n['train']:,} training and {n['test']:,} test images")
+    path = found.path
     for split in ("train", "test"):
         _check_labels(path, a[f"y_{split}"], 10)
     return ImageData(x_train=a["x_train"], y_train=a["y_train"], x_test=a["x_test"],
                      y_test=a["y_test"], class_names=list(CIFAR10_CLASSES), name=name,
-                     source=_describe(path), is_subset=is_subset)
+                     source=found.description, is_subset=is_subset)
 
 
 # --------------------------------------------------------------------------------------------
@@ -396,23 +651,23 @@ def load_imdb() -> TextData:
     Labels: 0 = negative, 1 = positive. Reviews keep their original markup (e.g. ``<br />``).
     Order is deterministic (sorted by file name within each split), not shuffled.
     """
-    path = fetch("imdb")
-    pattern = re.compile(r"aclImdb/(train|test)/(pos|neg)/\d+_\d+\.txt$")
-    members = _read_tar_members(path, pattern.search)
+    found = locate("imdb")
+    path, per_class = found.path, EXPECTED["imdb"]["per_split_and_class"]
+    members = _read_tar_members(found, re.compile(IMDB_MEMBERS).search)
     splits = {}
     for split in ("train", "test"):
         texts, labels = [], []
         for label, polarity in enumerate(("neg", "pos")):
             names = sorted(n for n in members if f"/{split}/{polarity}/" in n)
-            _check(len(names) == 12500, path,
-                   f"it has {len(names):,} {split}/{polarity} reviews, expected 12,500")
+            _check(len(names) == per_class, path,
+                   f"it has {len(names):,} {split}/{polarity} reviews, expected {per_class:,}")
             texts += [members[n].decode("utf-8") for n in names]
             labels += [label] * len(names)
         splits[split] = (texts, np.array(labels, dtype=np.int64))
     return TextData(train_texts=splits["train"][0], train_labels=splits["train"][1],
                     test_texts=splits["test"][0], test_labels=splits["test"][1],
                     class_names=["negative", "positive"], name="IMDB reviews",
-                    source=_describe(path))
+                    source=found.description)
 
 
 def load_mr() -> SentenceData:
@@ -421,8 +676,9 @@ def load_mr() -> SentenceData:
     Labels: 0 = negative, 1 = positive; negatives first. The text is lower-cased and tokenised as
     published. There is no official split: Kim (2014) reports 10-fold cross-validation.
     """
-    path = fetch("mr")
-    members = _read_tar_members(path, lambda n: re.search(r"rt-polarity\.(pos|neg)$", n))
+    found = locate("mr")
+    path, per_class = found.path, EXPECTED["mr"]["per_class"]
+    members = _read_tar_members(found, re.compile(MR_MEMBERS).search)
     texts, labels = [], []
     for label, polarity in enumerate(("neg", "pos")):
         names = [n for n in members if n.endswith(f".{polarity}")]
@@ -430,13 +686,13 @@ def load_mr() -> SentenceData:
         # split on "\n" only: splitlines() would also split on Latin-1 characters such as U+0085
         lines = [line.strip() for line in members[names[0]].decode("latin-1").split("\n")]
         lines = [line for line in lines if line]
-        _check(len(lines) == 5331, path,
-               f"rt-polarity.{polarity} has {len(lines):,} sentences, expected 5,331")
+        _check(len(lines) == per_class, path,
+               f"rt-polarity.{polarity} has {len(lines):,} sentences, expected {per_class:,}")
         texts += lines
         labels += [label] * len(lines)
     return SentenceData(texts=texts, labels=np.array(labels, dtype=np.int64),
                         class_names=["negative", "positive"], name="MR sentence polarity",
-                        source=_describe(path))
+                        source=found.description)
 
 
 def _strip_gutenberg(text: str) -> str:
@@ -450,22 +706,28 @@ def _strip_gutenberg(text: str) -> str:
 
 def load_tiny_shakespeare() -> CorpusData:
     """Tiny Shakespeare (Karpathy's char-rnn): 1,115,394 characters of plays."""
-    path = fetch("tiny_shakespeare")
-    text = path.read_bytes().decode("utf-8", errors="strict")
-    _check(len(text) == 1_115_394, path, f"it has {len(text):,} characters, expected 1,115,394")
-    return CorpusData(text=text, name="Tiny Shakespeare", source=_describe(path))
+    found = locate("tiny_shakespeare")
+    path, n = found.path, EXPECTED["tiny_shakespeare"]["characters"]
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise _corrupt(path, f"it is not UTF-8 text ({err})") from err
+    _check(len(text) == n, path, f"it has {len(text):,} characters, expected {n:,}")
+    return CorpusData(text=text, name="Tiny Shakespeare", source=found.description)
 
 
 def load_time_machine() -> CorpusData:
     """H. G. Wells, *The Time Machine* (Project Gutenberg e-book 35), licence header removed."""
-    path = fetch("time_machine")
+    found = locate("time_machine")
+    path, n = found.path, EXPECTED["time_machine"]
     try:
         text = _strip_gutenberg(path.read_bytes().decode("utf-8-sig"))
     except UnicodeDecodeError as err:
         raise _corrupt(path, f"it is not UTF-8 text ({err})") from err
-    _check(150_000 < len(text) < 400_000 and "The Time Traveller" in text, path,
+    _check(n["min_characters"] < len(text) < n["max_characters"] and "The Time Traveller" in text,
+           path,
            f"it has {len(text):,} characters and does not read as The Time Machine")
-    return CorpusData(text=text, name="The Time Machine", source=_describe(path))
+    return CorpusData(text=text, name="The Time Machine", source=found.description)
 
 
 # --------------------------------------------------------------------------------------------
@@ -490,10 +752,11 @@ def load_spoken_digits() -> AudioData:
 
     ``takes < 5`` is the dataset's official test set (see :attr:`AudioData.official_test`).
     """
-    path = fetch("spoken_digits")
-    pattern = re.compile(r"recordings/(\d)_([a-z]+)_(\d+)\.wav$")
-    members = _read_tar_members(path, pattern.search)
-    _check(len(members) == 3000, path, f"it has {len(members):,} recordings, expected 3,000")
+    found = locate("spoken_digits")
+    path, n = found.path, EXPECTED["spoken_digits"]["recordings"]
+    pattern = re.compile(SPOKEN_DIGITS_MEMBERS)
+    members = _read_tar_members(found, pattern.search)
+    _check(len(members) == n, path, f"it has {len(members):,} recordings, expected {n:,}")
     waves, labels, speakers, takes = [], [], [], []
     for name in sorted(members):
         digit, speaker, take = pattern.search(name).groups()
@@ -508,7 +771,7 @@ def load_spoken_digits() -> AudioData:
         takes.append(int(take))
     return AudioData(waves=waves, labels=np.array(labels), speakers=np.array(speakers),
                      takes=np.array(takes), sample_rate=8000, name="Free Spoken Digit Dataset",
-                     source=_describe(path))
+                     source=found.description)
 
 
 # --------------------------------------------------------------------------------------------
@@ -538,38 +801,40 @@ def load_beijing_pm25() -> TableData:
     """
     import pandas as pd
 
-    path = fetch("beijing_pm25")
+    found = locate("beijing_pm25")
+    path = found.path
     columns = ["No", "year", "month", "day", "hour", "pm2.5", "DEWP", "TEMP", "PRES", "cbwd",
                "Iws", "Is", "Ir"]
-    frame = _read_csv(path, 43_824, columns)
+    frame = _read_csv(path, EXPECTED["beijing_pm25"]["rows"], columns)
     frame.index = pd.to_datetime(frame[["year", "month", "day", "hour"]])
     frame.index.name = "time"
     _check(frame.index.is_monotonic_increasing and frame.index.is_unique, path,
            "its rows are not one per hour in time order")
     frame = frame.drop(columns=["No", "year", "month", "day", "hour"])
-    return TableData(frame=frame, name="Beijing PM2.5", source=_describe(path))
+    return TableData(frame=frame, name="Beijing PM2.5", source=found.description)
 
 
-def _univariate(name: str, rows: int, columns: list[str], title: str) -> TableData:
+def _univariate(name: str, columns: list[str], title: str) -> TableData:
     import pandas as pd
 
-    path = fetch(name)
-    frame = _read_csv(path, rows, columns)
+    found = locate(name)
+    path = found.path
+    frame = _read_csv(path, EXPECTED[name]["rows"], columns)
     try:
         frame.index = pd.to_datetime(frame.pop(columns[0]))
     except (ValueError, TypeError) as err:
         raise _corrupt(path, f"its first column is not a date ({err})") from err
     _check(pd.api.types.is_numeric_dtype(frame[columns[1]]), path,
            f"column '{columns[1]}' is not numeric")
-    return TableData(frame=frame, name=title, source=_describe(path))
+    return TableData(frame=frame, name=title, source=found.description)
 
 
 def load_daily_min_temperatures() -> TableData:
     """Daily minimum temperature in Melbourne (degrees C), 1981-1990: 3,650 days."""
-    return _univariate("daily_min_temperatures", 3_650, ["Date", "Temp"],
+    return _univariate("daily_min_temperatures", ["Date", "Temp"],
                        "Daily minimum temperatures, Melbourne")
 
 
 def load_monthly_sunspots() -> TableData:
     """Monthly mean sunspot number from January 1749: 2,820 months."""
-    return _univariate("monthly_sunspots", 2_820, ["Month", "Sunspots"], "Monthly sunspots")
+    return _univariate("monthly_sunspots", ["Month", "Sunspots"], "Monthly sunspots")
