@@ -61,8 +61,9 @@ assignments: $(STAMP)
 # JupyterLab on the chapters, with the same BOOK_DATA_DIR as the other targets.
 # LAB_FLAGS passes options through, e.g. make lab LAB_FLAGS="--no-browser --port=8899".
 LAB_FLAGS ?=
+LAB_AS_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)  # JupyterLab refuses root otherwise
 lab: $(STAMP)
-	$(BIN)/jupyter lab $(LAB_FLAGS) notebooks/
+	$(BIN)/jupyter lab $(LAB_AS_ROOT) $(LAB_FLAGS) notebooks/
 
 # After changing repository.url in _config.yml: rewrite the notebooks' Colab cells to match.
 sync-notebooks: $(STAMP)
