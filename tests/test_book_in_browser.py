@@ -95,6 +95,19 @@ def test_phone_menu_button_opens_the_table_of_contents(browser):
     page.close()
 
 
+def test_phone_contents_button_opens_the_page_contents(browser):
+    page = _page(browser, 390, 844, CHAPTER)
+    _click_visible(page, ".secondary-toggle, button[aria-label*='secondary sidebar' i]")
+    shown = page.evaluate("""() => {
+        const bar = document.querySelector('.bd-sidebar-secondary');
+        const box = bar && bar.getBoundingClientRect();
+        return !!box && box.width >= 150 && box.left < window.innerWidth && box.right > 150
+            && getComputedStyle(bar).visibility !== 'hidden';
+    }""")
+    assert shown, "the page-contents button did not bring up this page's contents at 390 px"
+    page.close()
+
+
 def test_phone_page_does_not_scroll_sideways(browser):
     for name in ("01_convolution", "04_why_convolution", "10_seq2seq", "17_table_measured"):
         page = _page(browser, 390, 844, HTML / "notebooks" / f"{name}.html")
