@@ -59,3 +59,18 @@ def test_make_lab_starts_jupyterlab_on_the_notebooks(tmp_path):
             os.killpg(lab.pid, signal.SIGKILL)
             lab.wait()
         log.close()
+
+
+def test_binder_has_what_it_needs_to_build_and_open_a_chapter():
+    # repo2docker: the Python version, the pinned requirements, then postBuild installs cnnrnn.
+    assert (ROOT / "runtime.txt").read_text().strip() == "python-3.11"
+    requirements = (ROOT / "requirements.txt").read_text().splitlines()
+    assert any(line.startswith("jupyterlab==") for line in requirements)
+    post_build = ROOT / "postBuild"
+    assert os.access(post_build, os.X_OK) and "pip install --no-deps -e ." in post_build.read_text()
+    # The Binder button opens the chapter in JupyterLab, which is what Binder serves.
+    import yaml
+
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    assert config["launch_buttons"]["notebook_interface"] == "jupyterlab"
+    assert config["launch_buttons"]["binderhub_url"] == "https://mybinder.org"
