@@ -124,3 +124,9 @@ def test_bibliography_labels_match_the_author_year_citations():
     assert "BCB15" not in references
     labels = re.findall(r'<span class="label"><span class="fn-bracket">\[</span>(.*?)<', references)
     assert labels and all(re.search(r", (\d{4}[a-z]?|n\.d\.)$", label) for label in labels), labels
+    # Every author-year citation in the text reads exactly as a label in the list.
+    cited = set()
+    for page in (OUTPUT / "_build" / "html").rglob("*.html"):
+        for text in re.findall(r'href="[^"]*bibliography\.html#[^"]*"[^>]*>(.*?)</a>', page.read_text()):
+            cited.add(re.sub(r"<[^>]+>", "", text))
+    assert cited and cited <= set(labels), sorted(cited - set(labels))

@@ -11,9 +11,10 @@ Loaded through ``sphinx.local_extensions`` in ``_config.yml``. It does three thi
 * **MathJax from the book itself.** MathJax 3 is copied into ``_static/mathjax`` from the pinned
   ``sphinx-mathjax-offline`` wheel (requirements.txt) and the pages load it from there, so a book
   built locally renders its formulas with no network.
-* **Bibliography labels that match the citations.** The text cites author–year ("Bahdanau et al.,
-  2015"); the reference list is labelled the same way, with the same name formatting, instead of
-  pybtex's alpha labels ("BCB15").
+* **Bibliography labels that match the citations.** The reference list is labelled author–year
+  ("Bahdanau et al., 2015", with sphinxcontrib-bibtex's name formatting; "2014a"/"2014b" where
+  the same authors have two works in a year) instead of pybtex's alpha labels ("BCB15"), and
+  ``bibtex_reference_style: label`` makes the text cite by that same label.
 """
 
 from __future__ import annotations
@@ -131,21 +132,20 @@ def _register_bibliography_style() -> None:
 
         def format_labels(self, sorted_entries):
             labels = [self.format_label(entry) for entry in sorted_entries]
-            counts: dict[str, int] = {}
-            for label in labels:
-                counts[label] = counts.get(label, 0) + 1
             seen: dict[str, int] = {}
             for label in labels:
-                if counts[label] == 1:
+                if labels.count(label) == 1:
                     yield label
-                else:  # two works by the same authors in the same year: 2015a, 2015b
+                else:  # two works by the same authors in the same year: 2014a, 2014b
                     seen[label] = seen.get(label, 0) + 1
                     yield label + "abcdefghijklmnopqrstuvwxyz"[seen[label] - 1]
 
         def format_label(self, entry):
             names = authors.format_data({"entry": entry, "style": data_style})
             year = entry.fields.get("year", "n.d.")
-            return f"{names.render_as('text')}, {year}"
+            # BibTeX's "and others" (Chollet and others) reads as "et al." in a label.
+            names = names.render_as("text").replace(" and others", " et al.")
+            return f"{names}, {year}"
 
     class AuthorYearStyle(PlainStyle):
         default_label_style = "cnnrnn_author_year"
