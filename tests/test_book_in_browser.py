@@ -109,8 +109,10 @@ def test_phone_contents_button_opens_the_page_contents(browser):
 
 
 def test_phone_page_does_not_scroll_sideways(browser):
-    for name in ("01_convolution", "04_why_convolution", "10_seq2seq", "17_table_measured"):
-        page = _page(browser, 390, 844, HTML / "notebooks" / f"{name}.html")
+    # Chapter 12 has a long function name in a list; the instructors' page a five-column table.
+    for name in ("notebooks/01_convolution", "notebooks/12_forecasting", "notebooks/17_table_measured",
+                 "book/at_a_glance", "book/instructors"):
+        page = _page(browser, 390, 844, HTML / f"{name}.html")
         overflow = page.evaluate(
             "() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 1, f"{name}.html is {overflow} px wider than a 390 px phone"
