@@ -16,12 +16,15 @@ endif
 # Jupyter Book options: warnings are errors (a failing cell or a broken reference fails the build).
 JB_FLAGS := -W -n --keep-going
 
-.PHONY: help venv book preview test lint clean assignments
+.PHONY: help venv book preview test lint clean assignments lab sync-notebooks browser
 
 help:
 	@echo "make book     build the full book into _build/html (executes every chapter in full)"
 	@echo "make preview  build a quick-mode preview into _build/quick/_build/html (BOOK_QUICK=1)"
 	@echo "make test     lint, unit tests, every notebook under nbval (quick mode), the book build"
+	@echo "make lab      start JupyterLab on notebooks/ (add BOOK_QUICK=1 for quick mode)"
+	@echo "make sync-notebooks  point every Colab cell at _config.yml's repository URL; fold set-up cells"
+	@echo "make browser  install Chromium (Debian apt) so that the book's browser test runs, not skips"
 	@echo "make assignments  student notebooks and autograders from assignments/ into _build/assignments"
 	@echo "make clean    remove build outputs and execution caches (keeps .venv)"
 
@@ -54,6 +57,21 @@ test: lint
 # score full marks); writes _build/assignments/<name>/{student,autograder} and timings.json.
 assignments: $(STAMP)
 	$(BIN)/python assignments/make_assignments.py
+
+# JupyterLab on the chapters, with the same BOOK_DATA_DIR as the other targets.
+# LAB_FLAGS passes options through, e.g. make lab LAB_FLAGS="--no-browser --port=8899".
+LAB_FLAGS ?=
+LAB_AS_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)  # JupyterLab refuses root otherwise
+lab: $(STAMP)
+	$(BIN)/jupyter lab $(LAB_AS_ROOT) $(LAB_FLAGS) notebooks/
+
+# After changing repository.url in _config.yml: rewrite the notebooks' Colab cells to match.
+sync-notebooks: $(STAMP)
+	$(BIN)/python tools/sync_notebooks.py
+
+# The browser test (tests/test_book_in_browser.py) drives Debian's Chromium; without it, it skips.
+browser:
+	command -v chromium >/dev/null || { apt-get update && apt-get install -y chromium; }
 
 clean:
 	rm -rf _build

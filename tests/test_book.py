@@ -6,6 +6,7 @@ execution off, and runs ``jupyter-book build -W -n --keep-going``.
 """
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -50,7 +51,8 @@ def test_every_chapter_ran_within_the_quick_mode_budget():
 def test_book_builds_without_warnings():
     shutil.rmtree(OUTPUT, ignore_errors=True)
     SOURCE.mkdir(parents=True)
-    shutil.copytree(ROOT / "book", SOURCE / "book")
+    shutil.copytree(ROOT / "book", SOURCE / "book")  # prose, references.bib and book/_ext
+    shutil.copytree(ROOT / "_static", SOURCE / "_static")
     shutil.copy(ROOT / "_toc.yml", SOURCE)
     (SOURCE / "notebooks").mkdir()
     for notebook in NOTEBOOKS:
@@ -72,3 +74,59 @@ def test_book_builds_without_warnings():
         page = (html / "notebooks" / f"{notebook.stem}.html").read_text()
         assert "<img" in page, f"{notebook.stem}.html shows no figure"
         assert "Traceback" not in page
+
+
+def _built(page: str) -> str:
+    path = OUTPUT / "_build" / "html" / page
+    if not path.exists():
+        pytest.fail(f"{path} is missing: the book build above failed or did not run")
+    return path.read_text()
+
+
+@pytest.mark.book
+def test_chapters_are_numbered_as_the_prose_numbers_them():
+    # The sidebar, the page title and the section headings carry the file name's number.
+    page = _built("notebooks/04_why_convolution.html")
+    sidebar = re.search(r'<nav class="[^"]*bd-docs-nav.*?</nav>', page, re.S).group(0)
+    links = dict(re.findall(r'<a class="[^"]*reference internal[^"]*" href="([^"]*)">([^<]*)</a>',
+                            sidebar))
+    links["04_why_convolution.html"] = links.pop("#")  # the page itself
+    for notebook in NOTEBOOKS:
+        number = int(notebook.stem.split("_")[0])
+        assert links[f"{notebook.stem}.html"].startswith(f"{number}. "), (
+            f"the sidebar does not number {notebook.stem} as chapter {number}: {links}")
+    assert re.search(r'<h1><span class="section-number">4\. </span>', page)
+    assert re.search(r'<h2><span class="section-number">4\.1\. </span>', page)
+    # Prose pages and the part overviews are not numbered; each part is listed once.
+    assert not re.search(r'section-number">[^<]*</span>[^<]*Part I', sidebar)
+    assert sidebar.count("Part I — Convolution") == 1
+    # The landing page lists the chapters, with their numbers.
+    intro = _built("book/intro.html")
+    assert re.search(r'href="\.\./notebooks/13_crnn_ctc.html">\s*13\. ', intro)
+
+
+@pytest.mark.book
+def test_book_serves_its_own_mathjax_and_favicon():
+    page = _built("notebooks/01_convolution.html")
+    scripts = [src.split("?")[0] for src in re.findall(r'<script[^>]+src="([^"]+)"', page)]
+    assert "../_static/mathjax/tex-chtml.js" in scripts, scripts
+    assert not [s for s in scripts if s.startswith(("http:", "https:", "//"))], scripts
+    html = OUTPUT / "_build" / "html"
+    assert (html / "_static" / "mathjax" / "tex-chtml.js").stat().st_size > 100_000
+    assert (html / "_static" / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2").is_dir()
+    assert re.search(r'<link rel="icon" href="[./]*_static/favicon.svg"', page)
+
+
+@pytest.mark.book
+def test_bibliography_labels_match_the_author_year_citations():
+    references = _built("book/bibliography.html")
+    assert "Bahdanau <em>et al.</em>, 2015" in references or "Bahdanau et al., 2015" in references
+    assert "BCB15" not in references
+    labels = re.findall(r'<span class="label"><span class="fn-bracket">\[</span>(.*?)<', references)
+    assert labels and all(re.search(r", (\d{4}[a-z]?|n\.d\.)$", label) for label in labels), labels
+    # Every author-year citation in the text reads exactly as a label in the list.
+    cited = set()
+    for page in (OUTPUT / "_build" / "html").rglob("*.html"):
+        for text in re.findall(r'href="[^"]*bibliography\.html#[^"]*"[^>]*>(.*?)</a>', page.read_text()):
+            cited.add(re.sub(r"<[^>]+>", "", text))
+    assert cited and cited <= set(labels), sorted(cited - set(labels))
