@@ -4,6 +4,8 @@
 """
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -66,3 +68,10 @@ def test_notebook_is_shaped_like_a_chapter(path):
 def test_colab_cell_installs_from_the_books_repository(path):
     first_code = next(c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code")
     assert f"git+{CONFIG['repository']['url']}" in first_code.source
+
+
+def test_notebooks_are_in_sync_with_the_books_settings():
+    """The Colab cells follow _config.yml and set-up cells are folded (tools/sync_notebooks.py)."""
+    result = subprocess.run([sys.executable, str(ROOT / "tools" / "sync_notebooks.py"), "--check"],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, f"run 'make sync-notebooks':\n{result.stdout}{result.stderr}"

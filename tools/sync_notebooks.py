@@ -6,13 +6,15 @@
 
 (`make sync-notebooks` runs the first form.) What it does to each notebook:
 
-1. **The Colab cell follows the repository setting.** The first code cell installs the helper
-   package with ``pip install git+<repository URL>``; the URL is set to ``repository.url`` in
-   ``_config.yml``, the book's one repository setting (the launch and repository buttons use it).
+1. **The Colab cell follows the repository setting.** The first code cell is written in the
+   book's one form (STYLE.md), two lines under its ``if``: ``%pip install -q [extras]
+   git+<repository URL>``, with the URL from ``repository.url`` in ``_config.yml`` (the launch
+   and repository buttons use the same setting) and any extra packages the chapter installed kept.
 2. **Set-up and bookkeeping cells are folded.** The Colab cell, and every code cell that only
-   asserts and records results (``assert ...`` and ``record(...)`` / ``cnnrnn.record(...)``
-   statements, comments aside), get the ``hide-input`` tag: the built book shows a "Show code
-   cell source" toggle in their place, so the reader sees the lesson; the cells still run.
+   records results (``record(...)`` / ``cnnrnn.record(...)`` calls, comments aside), get the
+   ``hide-input`` tag: the built book shows a "Show code cell source" toggle in their place, so
+   the reader sees the lesson; the cells still run. A cell with an ``assert`` is a claim, and the
+   reader sees every claim: it is never folded.
 
 A notebook is written only when something changed, with nbformat's usual layout.
 """
@@ -46,8 +48,31 @@ def is_colab_cell(cell) -> bool:
     return cell.cell_type == "code" and "google.colab" in cell.source
 
 
+COLAB_CELL = """# Colab set-up: install the course's helper package (elsewhere: nothing).
+import sys
+
+if "google.colab" in sys.modules:
+    %pip install -q {packages}"""
+_NOT_PACKAGES = {"-m", "pip", "install", "-q", "%pip", "sys.executable"}
+
+
+def colab_packages(source: str, url: str) -> list[str]:
+    """What a Colab cell installs besides the course's package, in either of its two forms
+    (``subprocess.run([sys.executable, "-m", "pip", "install", ...])`` or ``%pip install ...``)."""
+    if "%pip install" in source:
+        words = source.split("%pip install", 1)[1].split()
+    else:
+        words = re.findall(r"[\"']([^\"']+)[\"']", source.split("subprocess.run(", 1)[-1])
+    return [w for w in words if w not in _NOT_PACKAGES and not GIT_URL.fullmatch(w)
+            and not w.startswith("git+")]
+
+
+def colab_cell(source: str, url: str) -> str:
+    return COLAB_CELL.format(packages=" ".join([*colab_packages(source, url), f"git+{url}"]))
+
+
 def is_bookkeeping_cell(cell) -> bool:
-    """Only ``assert`` statements and ``record(...)`` calls, with at least one ``record``."""
+    """Only ``record(...)`` calls (a cell with an ``assert`` is a claim, shown to the reader)."""
     if cell.cell_type != "code":
         return False
     try:
@@ -62,8 +87,7 @@ def is_bookkeeping_cell(cell) -> bool:
         name = function.attr if isinstance(function, ast.Attribute) else getattr(function, "id", "")
         return name == "record"
 
-    return (any(is_record(s) for s in statements)
-            and all(is_record(s) or isinstance(s, ast.Assert) for s in statements))
+    return bool(statements) and all(is_record(s) for s in statements)
 
 
 def _tag(cell, tag: str) -> bool:
@@ -80,15 +104,15 @@ def sync(nb, url: str) -> list[str]:
     code = [cell for cell in nb.cells if cell.cell_type == "code"]
     if code and is_colab_cell(code[0]):
         colab = code[0]
-        source = GIT_URL.sub(f"git+{url}", colab.source)
+        source = colab_cell(colab.source, url)
         if source != colab.source:
             colab.source = source
-            changes.append(f"Colab cell installs from git+{url}")
+            changes.append(f"Colab cell rewritten: installs from git+{url}")
         if _tag(colab, HIDE_TAG):
             changes.append(f"Colab cell tagged {HIDE_TAG}")
     for index, cell in enumerate(nb.cells):
         if is_bookkeeping_cell(cell) and _tag(cell, HIDE_TAG):
-            changes.append(f"cell {index} (assert/record only) tagged {HIDE_TAG}")
+            changes.append(f"cell {index} (record only) tagged {HIDE_TAG}")
     return changes
 
 
