@@ -169,3 +169,41 @@ def is_int(value) -> bool:
 
 def is_float(value) -> bool:
     return type(value) is float
+
+
+def rebuild(value, what="the model"):
+    """A Keras model rebuilt by the grader from the configuration and weights the sandbox sent
+    (``(model.to_json(), model.get_weights(), optimizer iterations)``). Keras' safe mode refuses
+    ``Lambda`` layers and unknown classes: only Keras' own layers, with the submission's
+    weights, ever run here. Returns ``(model, iterations)``."""
+    import keras
+
+    if not (isinstance(value, tuple) and len(value) == 3 and isinstance(value[0], str)
+            and isinstance(value[1], list) and all(isinstance(w, np.ndarray) for w in value[1])):
+        raise Fail(f"{what} is not a Keras model")
+    config, weights, iterations = value
+    import hashlib
+
+    key = hashlib.sha256(config.encode() + b"".join(w.tobytes() for w in weights)).hexdigest()
+    if key in _REBUILT:
+        return _REBUILT[key], iterations
+    try:
+        model = keras.models.model_from_json(config)
+    except Exception as error:  # noqa: BLE001
+        raise Fail(f"{what} could not be rebuilt from its configuration (use Keras' own layers, "
+                   f"no Lambda layers or custom classes): {type(error).__name__}") from None
+    if model.count_params() > 5_000_000:
+        raise Fail(f"{what} has more than 5 million parameters")
+    try:
+        model.set_weights([w.astype(v.dtype) for w, v in zip(weights, model.weights, strict=True)])
+    except Exception as error:  # noqa: BLE001
+        raise Fail(f"{what}'s weights do not fit its configuration: {type(error).__name__}") from None
+    _REBUILT[key] = model
+    return model, iterations
+
+
+_REBUILT: dict = {}
+
+
+def layer_kinds(model) -> list[str]:
+    return [type(layer).__name__ for layer in model.layers]

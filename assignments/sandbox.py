@@ -66,7 +66,7 @@ def _mount(source, target, fstype=None, flags=0, data=None):
 def _bind(source, target, writable=False, device=False):
     if os.path.isdir(source):
         os.makedirs(target, exist_ok=True)
-    else:
+    elif not os.path.exists(target):
         os.makedirs(os.path.dirname(target), exist_ok=True)
         open(target, "a").close()
     _mount(source, target, flags=MS_BIND | MS_REC)
