@@ -118,7 +118,8 @@ class Autograder:
         sidecar = path.with_name(path.name + ".sha256")
         wanted = sha256 or (sidecar.read_text().split()[0] if sidecar.is_file() else None)
         if not wanted:
-            raise AutograderChanged(f"No checksum for {path}: give --sha256 or keep {sidecar.name} beside it.")
+            raise AutograderChanged(f"No checksum for {path}: give --sha256 or keep {sidecar.name} "
+                                    "beside it.")
         data = path.read_bytes()
         digest = hashlib.sha256(data).hexdigest()
         if digest != wanted:
@@ -275,7 +276,8 @@ def run_sandbox(plan: dict, deadline: float) -> dict:
             if len(log) < MAX_LOG_BYTES:
                 log.extend(chunk[: MAX_LOG_BYTES - len(log)])
 
-    threads = [threading.Thread(target=read_events, daemon=True), threading.Thread(target=read_log, daemon=True)]
+    threads = [threading.Thread(target=read_events, daemon=True),
+               threading.Thread(target=read_log, daemon=True)]
     for thread in threads:
         thread.start()
     try:
@@ -364,7 +366,8 @@ def grade(autograder: str | Path, submission: str | Path, *, cell_timeout: float
             if event.get("event") == "values" and event.get("question") in ag.points:
                 values.setdefault(event["question"], event.get("values") or {})
             elif event.get("event") == "error" and event.get("id") in question_of:
-                notes.setdefault(question_of[event["id"]], []).append(_cell_message(event, cell_of, cell_timeout, memory_mb))
+                note = _cell_message(event, cell_of, cell_timeout, memory_mb)
+                notes.setdefault(question_of[event["id"]], []).append(note)
         if run["ended"] == "done":
             break
         if run["ended"] == "setup-failed":
@@ -384,7 +387,8 @@ def grade(autograder: str | Path, submission: str | Path, *, cell_timeout: float
         if step is None or step in plan["skip"]:
             status, message = "error", "The sandbox stopped before running any cell: " + run["log"][-800:]
             break
-        notes.setdefault(question_of.get(step), []).append(_death_message(run, step, cell_of, cell_timeout, memory_mb))
+        note = _death_message(run, step, cell_of, cell_timeout, memory_mb)
+        notes.setdefault(question_of.get(step), []).append(note)
         plan["skip"] = plan["skip"] + [step] + [f"probe:{q}" for q in values]
     else:
         message = f"The notebook was run {MAX_RUNS} times, each time without a cell that stopped it; gave up."
@@ -446,7 +450,7 @@ def _where(step: str | None, question_of: dict) -> str:
 
 
 def _cell_message(event: dict, cell_of: dict, cell_timeout: float, memory_mb: int) -> str:
-    where = f"Cell {cell_of.get(event['id'])}" if cell_of.get(event["id"]) is not None else "A cell"
+    where = f"Cell {cell_of[event['id']] + 1}" if cell_of.get(event["id"]) is not None else "A cell"
     if event.get("kind") == "timeout":
         return f"{where} ran past the {cell_timeout:g} s limit per cell and was interrupted."
     if event.get("kind") == "memory":
@@ -455,7 +459,7 @@ def _cell_message(event: dict, cell_of: dict, cell_timeout: float, memory_mb: in
 
 
 def _death_message(run: dict, step: str, cell_of: dict, cell_timeout: float, memory_mb: int) -> str:
-    what = f"cell {cell_of[step]}" if cell_of.get(step) is not None else "the tests' calls of your code"
+    what = f"cell {cell_of[step] + 1}" if cell_of.get(step) is not None else "the tests' calls of your code"
     if run["ended"] == "step-timeout":
         why = (f"ran past the {cell_timeout:g} s limit and did not stop when interrupted, so the "
                "notebook was killed")

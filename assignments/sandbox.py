@@ -56,9 +56,12 @@ libc = ctypes.CDLL(None, use_errno=True)
 libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_p]
 
 
+def _encode(text):
+    return text.encode() if text is not None else None
+
+
 def _mount(source, target, fstype=None, flags=0, data=None):
-    enc = (lambda s: s.encode() if s is not None else None)
-    if libc.mount(enc(source), enc(target), enc(fstype), flags, enc(data)) != 0:
+    if libc.mount(_encode(source), _encode(target), _encode(fstype), flags, _encode(data)) != 0:
         errno = ctypes.get_errno()
         raise OSError(errno, f"mount {source} on {target}: {os.strerror(errno)}")
 
@@ -199,9 +202,20 @@ def plain(value, depth=0):
         return {"t": "other", "type": kind.__name__[:100]}
 
 
+def _kind(error):
+    """The exception's name if Python defines it (a class of the submission's could carry data
+    in its name)."""
+    import builtins
+
+    name = type(error).__name__
+    return name if getattr(builtins, name, None) is type(error) else "an exception of its own class"
+
+
 def _describe(error):
-    text = f"{type(error).__name__}: {error}"
-    return text if len(text) < 500 else text[:500] + "..."
+    """What a failed cell says in the feedback: the error, cut short (the submission's messages
+    could otherwise carry out what it saw of the tests' inputs)."""
+    text = f"{_kind(error)}: {str(error)}"
+    return text if len(text) <= 300 else text[:300] + "..."
 
 
 def run_steps(plan, report):
@@ -250,8 +264,8 @@ def run_steps(plan, report):
                 except KeyError as error:
                     cases[name] = {"t": "error", "error": f"{error.args[0]} is not defined",
                                    "undefined": True}
-                except BaseException as error:  # noqa: BLE001
-                    cases[name] = {"t": "error", "error": _describe(error)}
+                except BaseException as error:  # noqa: BLE001 (its message stays here: see _describe)
+                    cases[name] = {"t": "error", "error": f"calling your code raised {_kind(error)}"}
                 finally:
                     signal.setitimer(signal.ITIMER_REAL, 0)
             report({"event": "values", "question": step["question"], "values": cases})
@@ -286,7 +300,7 @@ def init():
     except Exception:
         os.write(channel, (json.dumps({"event": "setup-failed", "error": traceback.format_exc()[-3000:]})
                            + "\n").encode())
-        raise SystemExit(3)
+        raise SystemExit(3) from None
     libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
     started = time.monotonic()
     pid = os.fork()

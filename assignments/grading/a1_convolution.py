@@ -57,6 +57,14 @@ def probe_q1(ns):
     }
 
 
+def _q1_shape(got, expected):
+    shape(got["shape"], (3, 6), "correlate2d(ones((5, 7)), ones((3, 2)))")
+
+
+def _q1_keras(got, expected):
+    close(got["keras"], expected["q1_keras"], "correlate2d", rtol=1e-4, atol=1e-4)
+
+
 def _q1_small(got, expected):
     close(got["small"], [[-4.0, -4.0], [-4.0, -4.0]], "correlate2d(arange(9).reshape(3, 3), kernel)")
 
@@ -149,10 +157,9 @@ def _q4_params(got, expected):
 
 QUESTIONS = {
     "q1": {"probe": probe_q1, "tests": [
-        Test("correlate2d_shape", 1, lambda got, e: shape(got["shape"], (3, 6), "correlate2d(ones((5, 7)), ones((3, 2)))")),
+        Test("correlate2d_shape", 1, _q1_shape),
         Test("correlate2d_small_example", 1, _q1_small),
-        Test("correlate2d_matches_keras", 1, lambda got, e: close(got["keras"], e["q1_keras"], "correlate2d", 1e-4, 1e-4),
-             hidden=True),
+        Test("correlate2d_matches_keras", 1, _q1_keras, hidden=True),
     ]},
     "q2": {"probe": probe_q2, "tests": [
         Test("conv2d_valid_matches_keras", 1, _conv("valid")),

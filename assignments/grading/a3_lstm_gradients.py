@@ -68,7 +68,8 @@ def probe_q1(ns):
     return {
         "zero": lambda: tuple(ns["lstm_step"](z((2, 4)), z((2, 3)), c.copy(), z((4, 12)), z((3, 12)), z(12))),
         "keras": keras_case,
-        "gates": lambda: tuple(ns["lstm_step"](z((1, 1)), z((1, 2)), kept.copy(), z((1, 8)), z((2, 8)), bias.copy())),
+        "gates": lambda: tuple(
+            ns["lstm_step"](z((1, 1)), z((1, 2)), kept.copy(), z((1, 8)), z((2, 8)), bias.copy())),
     }
 
 

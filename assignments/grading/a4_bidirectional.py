@@ -43,7 +43,8 @@ def _q1_random(got, expected):
     assert isinstance(value, tuple) and len(value) == 2
     y, after = value
     assert isinstance(after, np.ndarray) and (after == x).all(), "x was modified in place"
-    assert got.values["random"]["v"][0].get("dtype", "").startswith(("int", "uint")), "labels must be integers"
+    dtype = got.values["random"]["v"][0].get("dtype", "")
+    assert dtype.startswith(("int", "uint")), "labels must be integers"
     assert isinstance(y, np.ndarray) and y.shape == x.shape and (y == _targets(x)).all()
 
 
