@@ -64,6 +64,8 @@ import cell_timeouts  # noqa: E402
 DEFAULT_CELL_TIMEOUT = cell_timeouts.STUDENT_SECONDS
 DEFAULT_TIMEOUT = 900
 DEFAULT_MEMORY_MB = 6144  # address space: TensorFlow reserves far more than it touches
+# The tag of an answer cell in the student notebook, and in Otter's solutions notebook.
+ANSWER_TAGS = {"otter_answer_cell", "otter_assign_solution_cell"}
 MAX_RUNS = 4  # the first run and up to three reruns, each without a cell that killed the sandbox
 MAX_NOTEBOOK_BYTES = 20 << 20
 MAX_REPORT_BYTES = 64 << 20
@@ -141,7 +143,7 @@ class Autograder:
     def steps(self, submission: dict, cell_timeout: float) -> tuple[list[dict], list[str]]:
         problems = []
         answers = [c for c in submission.get("cells", []) if isinstance(c, dict)
-                   and c.get("cell_type") == "code" and "otter_answer_cell" in _tags(c)]
+                   and c.get("cell_type") == "code" and ANSWER_TAGS & set(map(str, _tags(c)))]
         reference_answers = [i for i, c in enumerate(self.reference["cells"])
                              if c["cell_type"] == "code" and "otter_answer_cell" in _tags(c)]
         if len(answers) != len(reference_answers):
@@ -434,9 +436,10 @@ def _sandbox_setup(ag: Autograder) -> dict:
     setup = {"hide": {}, "replace": {}}
     for module, message in getattr(ag.spec, "HIDE", {}).items():
         spec = importlib.util.find_spec(module)
-        if spec and spec.submodule_search_locations:
-            for location in spec.submodule_search_locations:
-                setup["hide"][os.path.realpath(location)] = message
+        if spec and spec.submodule_search_locations:  # the package's own folder (TensorFlow adds
+            for location in spec.submodule_search_locations:  # folders inside it once imported)
+                if Path(location).name == module:
+                    setup["hide"][os.path.realpath(location)] = message
     if hasattr(ag.spec, "sandbox_files"):
         for path, data in ag.spec.sandbox_files().items():
             setup["replace"][os.path.realpath(path)] = base64.b64encode(data).decode()

