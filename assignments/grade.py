@@ -468,7 +468,9 @@ def _death_message(run: dict, step: str, cell_of: dict, cell_timeout: float, mem
                "notebook was killed")
     else:
         ended = run.get("exit") or {}
-        if ended.get("signal") == "SIGKILL":
+        if ended.get("reason") == "processes":
+            why = f"started more than {ended.get('limit')} processes and was stopped"
+        elif ended.get("signal") == "SIGKILL":
             why = f"was killed (SIGKILL: most often for using more than the {memory_mb} MiB memory limit)"
         elif ended.get("signal"):
             why = f"crashed the Python process (it died of {ended['signal']})"

@@ -307,8 +307,29 @@ def init():
     if pid == 0:
         os.setsid()
         worker(plan, channel)
-    _, status = os.waitpid(pid, 0)
-    if os.WIFSIGNALED(status):
+    # Reap every process (orphans become this one's children) and count them: more than the limit
+    # and all but this one are killed (this works as root too, where RLIMIT_NPROC does not).
+    status, too_many, limit = None, False, plan["limits"].get("sandbox_processes", 256)
+    while status is None:
+        try:
+            while True:
+                child, child_status = os.waitpid(-1, os.WNOHANG)
+                if child == 0:
+                    break
+                if child == pid:
+                    status = child_status
+        except ChildProcessError:
+            break
+        if status is None:
+            if sum(1 for name in os.listdir("/proc") if name.isdigit()) > limit:
+                too_many = True
+                os.kill(-1, signal.SIGKILL)  # every process in this namespace but process 1
+            time.sleep(0.05)
+    if too_many:
+        ended = {"signal": "SIGKILL", "reason": "processes", "limit": limit}
+    elif status is None:
+        ended = {}
+    elif os.WIFSIGNALED(status):
         signum = os.WTERMSIG(status)
         ended = {"signal": signal.Signals(signum).name if signum in signal.Signals._value2member_map_
                  else str(signum)}

@@ -55,6 +55,7 @@ EXPECTED = {
         # Crashes in question 2 after a correct question 1: q2 is lost, the rest is kept.
         "crash_exit": 8,              # os._exit(3)
         "crash_segfault": 8,          # a segmentation fault
+        "attack_processes": 8,        # starts 1,000 processes in q2: stopped at 256, q2 lost
         "memory_hog": 12,             # allocates 8 TiB after defining conv2d: MemoryError, noted
         "kernel_name": 12,            # a correct notebook whose kernel is "conda-env-ml-py"
         "rule_keras": 2,              # Keras in q1 and q3 (NumPy only): ImportError; q4 right

@@ -2,7 +2,9 @@
 
     .venv/bin/python tools/make_attack_samples.py      (from the repository root)
 """
+# ruff: noqa: E501  (the samples' code is written as a student would, in long strings)
 import copy
+
 import nbformat
 
 base = nbformat.read("assignments/samples/a1_convolution/perfect.ipynb", 4)
@@ -13,7 +15,7 @@ EMPTY = ["def correlate2d(image, kernel):\n    ...", "def conv2d(x, kernel, bias
 
 def write(name, answers, doc, metadata=None):
     nb = copy.deepcopy(base)
-    for i, source in zip(answer, answers):
+    for i, source in zip(answer, answers, strict=True):
         nb.cells[i].source = source
     if metadata:
         nb.metadata.update(metadata)
@@ -152,6 +154,7 @@ subprocess.Popen([sys.executable, "-c", daemon], start_new_session=True,
 write("crash_exit", [Q1, Q2 + "\n\n\nimport os\n\nos._exit(3)  # the kernel dies in question 2", Q3, Q4], "crash_exit")
 write("crash_segfault", [Q1, Q2 + "\n\n\nimport ctypes\n\nctypes.string_at(0)  # a segmentation fault in question 2", Q3, Q4], "crash_segfault")
 write("memory_hog", [Q1, Q2 + "\n\n\nhog = np.ones((1 << 40,))  # 8 TiB", Q3, Q4], "memory_hog")
+write("attack_processes", [Q1, Q2 + "\n\n\nimport subprocess\n\nfor _ in range(1000):  # more processes than the sandbox allows\n    subprocess.Popen([\"sleep\", \"60\"])", Q3, Q4], "attack_processes")
 write("kernel_name", [Q1, Q2, Q3, Q4], "kernel_name",
       {"kernelspec": {"display_name": "Python (ml)", "language": "python", "name": "conda-env-ml-py"}})
 write("rule_keras", ['''# Breaks the NumPy-only rule: Keras computes the answers.
