@@ -60,7 +60,13 @@ EXPECTED = {
         "kernel_name": 12,            # a correct notebook whose kernel is "conda-env-ml-py"
         "rule_keras": 2,              # Keras in q1 and q3 (NumPy only): ImportError; q4 right
     },
-    "a2_cnn_classifier": {"perfect": 9, "partial": 6, "empty": 0},
+    "a2_cnn_classifier": {
+        "perfect": 9, "partial": 6, "empty": 0,
+        # Trains on its test split and on every digit load_digits() gives it: in the sandbox that is
+        # only the 1,347 training images, and the grader measures on the 450 it kept back, so the
+        # model earns what it earns on digits it never saw (the rule costs it nothing to break).
+        "rule_train_on_test": 9,
+    },
     "a3_lstm_gradients": {"perfect": 11, "partial": 6, "empty": 0},
     "a4_bidirectional": {"perfect": 10, "partial": 7, "empty": 0},
 }
