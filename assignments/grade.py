@@ -37,6 +37,7 @@ from __future__ import annotations
 import argparse
 import base64
 import csv
+import glob
 import hashlib
 import importlib.util
 import inspect
@@ -440,10 +441,31 @@ def _sandbox_setup(ag: Autograder) -> dict:
             for location in spec.submodule_search_locations:  # folders inside it once imported)
                 if Path(location).name == module:
                     setup["hide"][os.path.realpath(location)] = message
+        # Any other copy the sandbox can see (a submission can put any folder on sys.path): the
+        # base interpreter's packages, the system's.
+        for location in _package_folders(module):
+            if os.path.isdir(location):
+                setup["hide"][os.path.realpath(location)] = message
     if hasattr(ag.spec, "sandbox_files"):
         for path, data in ag.spec.sandbox_files().items():
-            setup["replace"][os.path.realpath(path)] = base64.b64encode(data).decode()
+            encoded = base64.b64encode(data).decode()
+            setup["replace"][os.path.realpath(path)] = encoded
+            # The same file in any other package folder the sandbox can see.
+            inside = re.split(r"/(?:site|dist)-packages/", os.path.realpath(path), maxsplit=1)[-1]
+            for copy in _package_folders(f"{inside}"):
+                if os.path.isfile(copy):
+                    setup["replace"][os.path.realpath(copy)] = encoded
     return setup
+
+
+def _package_folders(relative: str) -> list[str]:
+    """``relative`` (a package, a file in one) in every package folder the sandbox can see."""
+    found = []
+    for root in sorted({os.path.realpath(sys.base_prefix), sys.prefix, "/usr", "/usr/local"}):
+        for packages in ("lib/python3*/site-packages", "lib/python3*/dist-packages",
+                         "lib64/python3*/site-packages"):
+            found += glob.glob(f"{root}/{packages}/{relative}")
+    return found
 
 
 def _where(step: str | None, question_of: dict) -> str:

@@ -155,6 +155,16 @@ write("crash_exit", [Q1, Q2 + "\n\n\nimport os\n\nos._exit(3)  # the kernel dies
 write("crash_segfault", [Q1, Q2 + "\n\n\nimport ctypes\n\nctypes.string_at(0)  # a segmentation fault in question 2", Q3, Q4], "crash_segfault")
 write("memory_hog", [Q1, Q2 + "\n\n\nhog = np.ones((1 << 40,))  # 8 TiB", Q3, Q4], "memory_hog")
 write("attack_processes", [Q1, Q2 + "\n\n\nimport subprocess\n\nfor _ in range(1000):  # more processes than the sandbox allows\n    subprocess.Popen([\"sleep\", \"60\"])", Q3, Q4], "attack_processes")
+write("rule_scipy_elsewhere", ['''# Breaks the NumPy-only rule with a SciPy found outside the course's environment.
+import glob
+import sys
+
+sys.path[:0] = glob.glob(f"{sys.base_prefix}/lib/python3*/site-packages") + glob.glob("/usr/lib/python3/dist-packages")
+from scipy.signal import correlate2d as _scipy_correlate2d
+
+
+def correlate2d(image, kernel):
+    return _scipy_correlate2d(image, kernel, mode="valid")''', Q2, Q3, Q4], "rule_scipy_elsewhere")
 write("kernel_name", [Q1, Q2, Q3, Q4], "kernel_name",
       {"kernelspec": {"display_name": "Python (ml)", "language": "python", "name": "conda-env-ml-py"}})
 write("rule_keras", ['''# Breaks the NumPy-only rule: Keras computes the answers.
