@@ -37,6 +37,7 @@ from __future__ import annotations
 import argparse
 import base64
 import csv
+import functools
 import glob
 import hashlib
 import importlib.util
@@ -207,10 +208,23 @@ def _read_only_paths() -> list[str]:
     paths = ["/usr", "/bin", "/lib", "/lib64", "/lib32", "/sbin", "/etc"]
     paths += [os.path.realpath(sys.base_prefix), sys.prefix, os.path.realpath(sys.prefix)]
     paths += [p for p in site.getsitepackages() if os.path.isdir(p)]
+    return list(dict.fromkeys(paths + _helper_package_dirs()))
+
+
+@functools.lru_cache(maxsize=1)
+def _helper_package_dirs() -> list[str]:
+    """Where the sandbox's Python finds the course's package: asked of a Python started as the
+    sandbox starts it (``-I``, from ``/``), since this process may import it from elsewhere
+    (a checkout on its path)."""
+    found = []
     spec = importlib.util.find_spec("cnnrnn")
     if spec and spec.origin:
-        paths.append(str(Path(spec.origin).resolve().parent))
-    return list(dict.fromkeys(paths))
+        found.append(str(Path(spec.origin).resolve().parent))
+    where = "import importlib.util as u; s = u.find_spec('cnnrnn'); print(s.origin if s and s.origin else '')"
+    run = subprocess.run([sys.executable, "-I", "-c", where], capture_output=True, text=True, cwd="/")
+    if run.returncode == 0 and run.stdout.strip():
+        found.append(str(Path(run.stdout.strip()).resolve().parent))
+    return found
 
 
 def _sandbox_command() -> list[str]:
@@ -445,6 +459,9 @@ def _sandbox_setup(ag: Autograder) -> dict:
         # base interpreter's packages, the system's.
         for location in _package_folders(module):
             if os.path.isdir(location):
+                setup["hide"][os.path.realpath(location)] = message
+        if module == "cnnrnn":
+            for location in _helper_package_dirs():
                 setup["hide"][os.path.realpath(location)] = message
     if hasattr(ag.spec, "sandbox_files"):
         for path, data in ag.spec.sandbox_files().items():
