@@ -100,8 +100,11 @@ def stage_master(master: Path, staging: Path) -> Path:
     return staged
 
 
-def patch_autograder_zip(zip_path: Path, target: Path) -> None:
-    """Copy Otter's zip to a stable name, adding the per-cell time limits to its entry point."""
+def patch_autograder_zip(zip_path: Path, target: Path, name: str, student: Path) -> None:
+    """Copy Otter's zip to a stable name, adding the per-cell time limits to its entry point and
+    what ``grade.py`` grades with: the assignment's grading spec (``grading/spec.py``) and the
+    student notebook as handed out (``grading/student.ipynb``). Writes ``<zip>.sha256`` beside
+    it: ``grade.py`` refuses a zip that does not match it."""
     with zipfile.ZipFile(zip_path) as src, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as dst:
         for item in src.infolist():
             data = src.read(item.filename)
@@ -109,7 +112,11 @@ def patch_autograder_zip(zip_path: Path, target: Path) -> None:
                 data = RUN_OTTER_PREAMBLE.encode() + data
             dst.writestr(item, data)
         dst.write(HERE / "cell_timeouts.py", "cell_timeouts.py")
+        dst.write(HERE / "grading" / f"{name}.py", "grading/spec.py")
+        dst.write(HERE / "grading_tools.py", "grading/grading_tools.py")
+        dst.write(student, "grading/student.ipynb")
     zip_path.unlink()
+    target.with_name(target.name + ".sha256").write_text(f"{grading.sha256_of(target)}  {target.name}\n")
 
 
 def assign(master: Path, out: Path) -> dict:
@@ -127,8 +134,8 @@ def assign(master: Path, out: Path) -> dict:
     if len(zips) != 1:
         raise SystemExit(f"otter assign wrote {len(zips)} autograder zips for {name}")
     autograder = result / "autograder" / f"{name}-autograder.zip"
-    patch_autograder_zip(zips[0], autograder)
     student = result / "student" / f"{name}.ipynb"
+    patch_autograder_zip(zips[0], autograder, name, student)
     return {"name": name, "student": student, "autograder": autograder,
             "solutions": result / "autograder" / f"{name}.ipynb"}
 

@@ -4,7 +4,11 @@ One session fixture runs what `make assignments` runs (Otter Assign on every mas
 autograder on each solutions notebook, which must score full marks; timings to
 _build/assignments/timings.json). A second grades, once and two at a time, each generated student
 notebook as handed out and the sample submissions committed under assignments/samples/, whose
-exact scores are asserted below (and written to _build/assignments/sample-grades.json).
+exact scores are asserted below (and written to _build/assignments/sample-grades.json). Among
+a1's samples are the attacks on the grader (``attack_*``, ``cheat_*``: they must score 0 on what
+they attack), crashes (``crash_*``: the questions before the crash keep their points) and rule
+breaking (``rule_keras``: Keras in the NumPy-only assignment); tools/make_attack_samples.py
+writes them.
 """
 
 from __future__ import annotations
@@ -38,20 +42,45 @@ EXPECTED = {
         "error": 9,             # q1's cell raises before defining correlate2d: q1 gets 0 of 3
         "infinite_loop": 8,     # q2's cell never ends: interrupted, q2 gets 0 of 4
         "deleted_variable": 9,  # q3's cell deletes max_pool2d: q3 gets 0 of 3
+        # Attacks on the grader, each with no honest answer: whatever they try, 0.
+        "attack_overwrite_tests": 0,  # rewrites the test files it can find (there are none)
+        "attack_result_json": 0,      # writes the grader's result.json, kills its parent
+        "attack_patch_otter": 0,      # patches Otter's test runner (the tests never run there)
+        "attack_copy_solutions": 0,   # looks for the solutions notebook (it cannot see one)
+        "attack_rewrite_zip": 0,      # rewrites the autograder zips (it cannot see them)
+        "attack_daemon": 0,           # leaves a process running (it dies with the sandbox)
+        "cheat_numpy_testing": 0,     # np.testing / np.allclose always pass (in its process only)
+        "cheat_optimize": 0,          # compile(optimize=2) drops asserts (in its process only)
+        "cheat_always_equal": 0,      # ndarray/tuple/int subclasses whose == is always true
+        # Crashes in question 2 after a correct question 1: q2 is lost, the rest is kept.
+        "crash_exit": 8,              # os._exit(3)
+        "crash_segfault": 8,          # a segmentation fault
+        "attack_processes": 8,        # starts 1,000 processes in q2: stopped at 256, q2 lost
+        "memory_hog": 12,             # allocates 8 TiB after defining conv2d: MemoryError, noted
+        "kernel_name": 12,            # a correct notebook whose kernel is "conda-env-ml-py"
+        "rule_keras": 2,
+        "rule_scipy_elsewhere": 9,    # SciPy from the base interpreter's packages in q1: hidden too              # Keras in q1 and q3 (NumPy only): ImportError; q4 right
     },
-    "a2_cnn_classifier": {"perfect": 9, "partial": 6, "empty": 0},
+    "a2_cnn_classifier": {
+        "perfect": 9, "partial": 6, "empty": 0,
+        # Trains on its test split and on every digit load_digits() gives it: in the sandbox that is
+        # only the 1,347 training images, and the grader measures on the 450 it kept back, so the
+        # model earns what it earns on digits it never saw (the rule costs it nothing to break).
+        "rule_train_on_test": 9,
+    },
     "a3_lstm_gradients": {"perfect": 11, "partial": 6, "empty": 0},
     "a4_bidirectional": {"perfect": 10, "partial": 7, "empty": 0},
 }
 POSSIBLE = {"a1_convolution": 12, "a2_cnn_classifier": 9, "a3_lstm_gradients": 11, "a4_bidirectional": 10}
-MISBEHAVING = ("error", "infinite_loop", "deleted_variable")
+MISBEHAVING = ("error", "infinite_loop", "deleted_variable", "crash_exit", "crash_segfault")
+DAEMON_MARKER = "cnnrnn-attack-daemon-marker"  # in the command line of attack_daemon's process
 
 # Time limits for grading the samples. a1's cells are NumPy only and fast, so a short per-cell
 # limit keeps the infinite loop cheap; the others import TensorFlow and train in their cells.
 CELL_TIMEOUT = {"a1_convolution": 8}
 DEFAULT_CELL_TIMEOUT = 300
 SUBMISSION_TIMEOUT = 420
-HANG_TIMEOUT = 20  # the submission that ignores interrupts is killed after this many seconds
+HANG_TIMEOUT = 12  # the submission that ignores interrupts is killed after this many seconds
 
 
 def _load(name: str):
@@ -82,14 +111,14 @@ def _answer_cells(nb) -> list[int]:
     return [i for i, c in enumerate(nb.cells) if "otter_answer_cell" in c.metadata.get("tags", [])]
 
 
-def _hanging_submission(student: Path, folder: Path) -> Path:
-    """The student notebook with a first answer that never ends and swallows the interrupts
+def _hanging_submission(notebook: Path, folder: Path, answer: int = 0) -> Path:
+    """The notebook with an answer that, at its end, never ends and swallows the interrupts
     (it sleeps, so that it costs no CPU)."""
-    nb = nbformat.read(student, as_version=4)
-    nb.cells[_answer_cells(nb)[0]].source = (
-        "import time\n\nwhile True:\n    try:\n        time.sleep(1000)\n"
-        "    except KeyboardInterrupt:\n        pass")
-    path = folder / student.name
+    nb = nbformat.read(notebook, as_version=4)
+    cell = nb.cells[_answer_cells(nb)[answer]]
+    cell.source = (cell.source + "\n\nimport time\n\nwhile True:\n    try:\n        time.sleep(1000)\n"
+                   "    except BaseException:\n        pass")
+    path = folder / f"{notebook.stem}-hangs-in-answer-{answer}.ipynb"
     nbformat.write(nb, path)
     return path
 
@@ -111,12 +140,17 @@ def graded(built, tmp_path_factory):
         built["a1_convolution"]["autograder"],
         _hanging_submission(built["a1_convolution"]["student"], hang_dir),
         {"cell_timeout": 5, "timeout": HANG_TIMEOUT})
+    # A correct notebook whose q2 cell ends in a loop that ignores interrupts: killed, run again.
+    jobs["a1_convolution", "hang_in_q2"] = (
+        built["a1_convolution"]["autograder"],
+        _hanging_submission(ASSIGNMENTS / "samples" / "a1_convolution" / "perfect.ipynb", hang_dir, 1),
+        {"cell_timeout": 5, "timeout": 90})
     with ThreadPoolExecutor(max_workers=2) as pool:
         futures = {key: pool.submit(grade.grade, zip_, sub, **limits)
                    for key, (zip_, sub, limits) in jobs.items()}
         results = {key: future.result() for key, future in futures.items()}
     report = {f"{name}/{sample}": {
-        "expected": EXPECTED[name].get(sample, 0),  # the student notebook and "hang": 0
+        "expected": EXPECTED[name].get(sample, {"hang_in_q2": 8}.get(sample, 0)),
         "score": r["score"], "possible": r["possible"], "status": r["status"], "seconds": r["seconds"],
     } for (name, sample), r in results.items()}
     (OUT / "sample-grades.json").write_text(json.dumps(report, indent=1))
@@ -163,6 +197,9 @@ def test_every_question_has_public_and_hidden_tests_and_points(built, name):
             assert sum(c.points for c in cases) > 0, f"{member}: no points"
         assert "cell_timeouts.py" in zf.namelist()
         assert "cell_timeouts.install()" in zf.read("run_otter.py").decode()
+        assert {"grading/spec.py", "grading/student.ipynb"} <= set(zf.namelist())
+    checksum = Path(f"{built[name]['autograder']}.sha256").read_text().split()[0]
+    assert checksum == grade.sha256_of(built[name]["autograder"])
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -283,7 +320,12 @@ def test_misbehaving_submission_still_gets_score_and_feedback(graded, sample):
     assert result["seconds"] < SUBMISSION_TIMEOUT
     failed = [q for q, outcome in result["questions"].items() if outcome["score"] < outcome["possible"]]
     assert len(failed) == 1, failed  # only the question whose cell misbehaved loses points
-    assert "❌ Test case failed" in result["questions"][failed[0]]["feedback"]
+    feedback = result["questions"][failed[0]]["feedback"]
+    assert "❌" in feedback
+    says = {"error": "raised an error: NameError", "infinite_loop": "ran past the 8 s limit",
+            "deleted_variable": "max_pool2d is not defined", "crash_exit": "exit code 3",
+            "crash_segfault": "SIGSEGV"}[sample]
+    assert says in feedback, feedback
 
 
 def test_grading_that_never_ends_is_stopped_and_scored_zero(graded):
@@ -292,6 +334,53 @@ def test_grading_that_never_ends_is_stopped_and_scored_zero(graded):
     assert result["possible"] == POSSIBLE["a1_convolution"]
     assert "did not finish" in result["message"]
     assert result["seconds"] < HANG_TIMEOUT + 30
+
+
+def test_cell_that_ignores_interrupts_costs_only_its_question(graded):
+    result = graded["a1_convolution", "hang_in_q2"]
+    assert result["status"] == "graded" and result["score"] == 8, json.dumps(result["questions"], indent=1)
+    assert "did not stop when interrupted" in result["questions"]["q2"]["feedback"]
+
+
+def test_nothing_a_grading_started_is_still_running(graded):
+    """attack_daemon left a detached process behind: it died with the sandbox's PID namespace."""
+    assert graded["a1_convolution", "attack_daemon"]["status"] == "graded"
+    survivors = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            text = cmdline.read_bytes().decode(errors="replace")
+        except OSError:
+            continue
+        if DAEMON_MARKER in text or str(ASSIGNMENTS / "sandbox.py") in text:
+            survivors.append((cmdline.parent.name, text[:200]))
+    assert not survivors, survivors
+
+
+def test_attacks_leave_the_autograder_unchanged(built, graded):
+    for name in NAMES:
+        zip_ = built[name]["autograder"]
+        assert grade.sha256_of(zip_) == Path(f"{zip_}.sha256").read_text().split()[0]
+
+
+def test_changed_autograder_is_refused(built, tmp_path):
+    copy = tmp_path / "a1-autograder.zip"
+    data = bytearray(built["a1_convolution"]["autograder"].read_bytes())
+    copy.write_bytes(data)
+    Path(f"{copy}.sha256").write_text(grade.sha256_of(copy))
+    data[-30] ^= 1
+    copy.write_bytes(data)
+    with pytest.raises(grade.AutograderChanged):
+        grade.grade(copy, ASSIGNMENTS / "samples" / "a1_convolution" / "perfect.ipynb")
+
+
+def test_feedback_never_shows_a_hidden_test(graded):
+    for (name, sample), result in graded.items():
+        for question, outcome in result["questions"].items():
+            for line in outcome["feedback"].splitlines():
+                if "(hidden test" in line:
+                    assert re.fullmatch(r"[✅❌] \w+ \(hidden test, [\d.]+ pt\) (passed|failed)", line), (
+                        name, sample, question, line)
+            assert "default_rng" not in outcome["feedback"] and "def " not in outcome["feedback"]
 
 
 def test_grade_command_line_writes_results(graded, monkeypatch, tmp_path, capsys):
@@ -305,3 +394,9 @@ def test_grade_command_line_writes_results(graded, monkeypatch, tmp_path, capsys
     header, row = (tmp_path / "grades.csv").read_text().splitlines()
     assert header.startswith("submission,status,score,possible,q1")
     assert row.startswith("partial.ipynb,graded,8")
+
+
+def test_grading_commands_are_on_a_stock_linux():
+    """The sandbox needs util-linux's unshare and unprivileged namespaces, nothing else."""
+    run = subprocess.run(grade._sandbox_command()[:-3] + ["true"], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
