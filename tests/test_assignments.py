@@ -58,8 +58,8 @@ EXPECTED = {
         "attack_processes": 8,        # starts 1,000 processes in q2: stopped at 256, q2 lost
         "memory_hog": 12,             # allocates 8 TiB after defining conv2d: MemoryError, noted
         "kernel_name": 12,            # a correct notebook whose kernel is "conda-env-ml-py"
-        "rule_keras": 2,
-        "rule_scipy_elsewhere": 9,    # SciPy from the base interpreter's packages in q1: hidden too              # Keras in q1 and q3 (NumPy only): ImportError; q4 right
+        "rule_keras": 2,              # Keras in q1 and q3 (NumPy only): ImportError; q4 right
+        "rule_scipy_elsewhere": 9,    # SciPy from the base interpreter's packages in q1: hidden too
     },
     "a2_cnn_classifier": {
         "perfect": 9, "partial": 6, "empty": 0,
