@@ -15,31 +15,37 @@ def set_style() -> None:
     })
 
 
-def plot_learning_curves(histories: dict, metric: str = "accuracy", *, title: str = "",
+def plot_learning_curves(histories: dict, metric: str | None = "accuracy", *, title: str = "",
                          axes=None, log_loss: bool = False):
     """Training (dashed) and validation (solid) curves of ``metric`` and loss, one colour per model.
 
     ``histories`` maps a model's name to its ``keras.callbacks.History`` (or the ``history`` dict,
     or a :class:`cnnrnn.training.Trained`). ``log_loss`` draws the loss on a log scale, where a
-    loss falls by orders of magnitude (sequence-to-sequence, captioning).
+    loss falls by orders of magnitude (sequence-to-sequence, captioning). ``metric=None`` draws
+    the loss alone, in one panel, for a model compiled without metrics. Returns the axes (an
+    array: two, or one with ``metric=None``).
     """
+    keys = ("loss",) if metric is None else (metric, "loss")
     if axes is None:
-        _, axes = plt.subplots(1, 2, figsize=(10, 3.6))
+        _, axes = plt.subplots(1, len(keys), figsize=(10, 3.6) if metric else (7.0, 3.6),
+                               squeeze=False)
+        axes = axes[0]
+    axes = np.atleast_1d(axes)
     for (name, history), colour in zip(histories.items(), plt.cm.tab10.colors, strict=False):
         logs = getattr(history, "history", history)  # History or Trained: both have .history
-        for ax, key in zip(axes, (metric, "loss"), strict=True):
+        for ax, key in zip(axes, keys, strict=True):
             epochs = np.arange(1, len(logs[key]) + 1)
             ax.plot(epochs, logs[key], "--", color=colour, alpha=0.7, label=f"{name} (train)")
             if f"val_{key}" in logs:
                 ax.plot(epochs, logs[f"val_{key}"], "-o", color=colour, ms=3,
                         label=f"{name} (validation)")
-    for ax, key in zip(axes, (metric, "loss"), strict=True):
+    for ax, key in zip(axes, keys, strict=True):
         ax.set_xlabel("epoch")
         ax.set_ylabel(key)
         ax.set_title(f"{title}: {key}" if title else key)
         ax.xaxis.get_major_locator().set_params(integer=True)
     if log_loss:
-        axes[1].set_yscale("log")
+        axes[-1].set_yscale("log")
     axes[0].legend(fontsize=8)
     plt.tight_layout()
     return axes

@@ -26,3 +26,15 @@ def test_show_images_colours_each_title():
 def test_show_images_wants_one_colour_per_title():
     with pytest.raises(ValueError, match="1 colours for 2 titles"):
         show_images(np.zeros((2, 5, 5)), ["a", "b"], colours=["red"])
+
+
+def test_plot_learning_curves_draws_the_loss_alone_without_a_metric():
+    from cnnrnn.plots import plot_learning_curves
+
+    history = {"loss": [1.0, 0.1, 0.01], "val_loss": [1.2, 0.2, 0.03]}  # compiled without metrics
+    axes = plot_learning_curves({"seq2seq": history}, metric=None, log_loss=True)
+    assert len(axes) == 1
+    (ax,) = axes
+    assert ax.get_yscale() == "log" and ax.get_ylabel() == "loss"
+    assert [line.get_label() for line in ax.get_lines()] == ["seq2seq (train)", "seq2seq (validation)"]
+    plt.close(ax.figure)
