@@ -53,6 +53,15 @@ def quiet() -> None:
     warnings.filterwarnings("ignore", category=DeprecationWarning)
     warnings.filterwarnings("ignore", category=FutureWarning)
     warnings.filterwarnings("ignore", message=".*input_shape.*")  # Keras' Input() advice
+    # A model restored from weights alone (KerasTuner's load_model, chapter 19) has a fresh optimizer;
+    # Keras warns, for every model, that the saved optimizer state was not loaded: to predict or
+    # evaluate it is not needed.
+    warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")
+    # Bayesian optimisation (KerasTuner) fits scikit-learn's Gaussian process to a handful of scores;
+    # its optimiser warns when a length scale reaches the bound of its range, which is expected with
+    # so few points and does no harm.
+    warnings.filterwarnings("ignore", message="The optimal value found for dimension",
+                            module="sklearn.gaussian_process")
 
 
 def setup(seed: int = 42) -> str:
