@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import numpy as np
+from keras import layers
 
 
 # saved from chapter 04, where it is taught
 def multiply_adds(model):
-    """Multiply-adds for one example in the convolution and Dense layers: a weight is used
-    once at every output position (one position for a Dense layer on a flat input)."""
+    """Multiply-adds for one example in the convolution and Dense layers.
+
+    Each weight is used once at every output position: every pixel of a
+    Conv2D's output, every step of a Conv1D's, and one position for a Dense
+    layer on a flat input."""
     total = 0
     for layer in model.layers:
-        if hasattr(layer, "kernel") and layer.__class__.__name__.startswith(("Conv", "Dense")):
+        if isinstance(layer, (layers.Conv1D, layers.Conv2D, layers.Conv3D, layers.Dense)):
             positions = int(np.prod(layer.output.shape[1:-1]))
             total += positions * int(np.prod(layer.kernel.shape))
     return total

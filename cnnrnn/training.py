@@ -28,32 +28,34 @@ class Trained:
     epochs: int
 
 
+# ``train`` and ``test`` are ``(x, y)`` pairs. ``validation`` is a fraction of ``train`` held out
+# (the last rows, as Keras does) or an ``(x, y)`` pair (or None: no validation); ``patience`` turns
+# on early stopping on ``monitor``, keeping the best epoch's weights; ``cosine_decay`` lowers the
+# learning rate to 0 over the whole run; ``verbose`` defaults to 0 in quick mode and 2 in full mode.
 # saved from chapter 04, where it is taught
 def fit_and_evaluate(model, train, test, *, epochs, loss, metrics=("accuracy",),
                      batch_size=64, learning_rate=1e-3, cosine_decay=False, clipnorm=None,
                      validation=0.1, patience=None, monitor="val_loss", verbose=None):
-    """Compile ``model`` with Adam, fit it on ``train = (x, y)``, evaluate it on ``test``.
-
-    ``validation`` is a fraction of ``train`` held out (the last rows, as Keras does) or an
-    ``(x, y)`` pair; ``patience`` turns on early stopping on ``monitor``, keeping the best
-    epoch's weights; ``cosine_decay`` lowers the learning rate to 0 over the whole run.
-    """
+    """Compile ``model`` (Adam), fit it on ``train = (x, y)``, evaluate it on
+    ``test``, and return what was measured as a ``Trained``."""
     (x, y), (x_test, y_test) = train, test
+    held_out = isinstance(validation, float)  # a fraction of train
     if cosine_decay:
-        kept = 1 - validation if isinstance(validation, float) else 1
+        kept = 1 - validation if held_out else 1
         steps = epochs * int(np.ceil(kept * len(x) / batch_size))
         learning_rate = keras.optimizers.schedules.CosineDecay(learning_rate, steps)
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate, clipnorm=clipnorm),
-                  loss=loss, metrics=list(metrics))
+    optimizer = keras.optimizers.Adam(learning_rate, clipnorm=clipnorm)
+    model.compile(optimizer=optimizer, loss=loss, metrics=list(metrics))
     timer = EpochTimer()
     callbacks = [timer]
     if patience is not None:
-        callbacks.append(keras.callbacks.EarlyStopping(
-            monitor=monitor, patience=patience, restore_best_weights=True))
-    split = validation if isinstance(validation, float) else 0.0
+        stop = keras.callbacks.EarlyStopping(monitor=monitor, patience=patience,
+                                             restore_best_weights=True)
+        callbacks.append(stop)
     history = model.fit(
-        x, y, batch_size=batch_size, epochs=epochs, validation_split=split,
-        validation_data=None if isinstance(validation, float) else validation,
+        x, y, batch_size=batch_size, epochs=epochs,
+        validation_split=validation if held_out else 0.0,
+        validation_data=None if held_out else validation,
         callbacks=callbacks, verbose=quick_or_full(0, 2) if verbose is None else verbose)
     scores = model.evaluate(x_test, y_test, batch_size=512, verbose=0, return_dict=True)
     return Trained(history.history, scores, model.count_params(),
