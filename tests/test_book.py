@@ -6,6 +6,7 @@ execution off, and runs ``jupyter-book build -W -n --keep-going``.
 """
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -70,10 +71,15 @@ def test_book_builds_without_warnings():
 
     html = OUTPUT / "_build" / "html"
     assert (html / "index.html").exists()
+    # The build machine's folders never reach a reader: not the clone, not the data folder.
+    machine_paths = [str(ROOT)] + [str(Path(os.environ[v]).resolve()) for v in ("BOOK_DATA_DIR",)
+                                   if os.environ.get(v)]
     for notebook in NOTEBOOKS:
         page = (html / "notebooks" / f"{notebook.stem}.html").read_text()
         assert "<img" in page, f"{notebook.stem}.html shows no figure"
         assert "Traceback" not in page
+        leaked = [path for path in machine_paths if path in page]
+        assert not leaked, f"{notebook.stem}.html shows the build machine's path(s) {leaked}"
 
 
 def _built(page: str) -> str:
