@@ -23,6 +23,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent
 EXECUTED_DIR = ROOT / "_build" / "executed"
 TIMINGS_FILE = EXECUTED_DIR / "timings.json"
+QUICK_TARGET_SECONDS = 60  # per chapter in quick mode, kernel start included (README)
 
 
 def source_sha256(notebook: Path) -> str:
@@ -43,6 +44,7 @@ def pytest_collection_modifyitems(items):
 
 
 _runs: dict[Path, dict] = {}  # notebook path -> {"start", "failed", "outputs"}
+_timed: dict[str, dict] = {}  # notebook name -> {"seconds", "passed"}, for this run only
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -58,7 +60,8 @@ def pytest_runtest_protocol(item, nextitem):
     seconds = time.perf_counter() - run["start"]
     EXECUTED_DIR.mkdir(parents=True, exist_ok=True)
     timings = json.loads(TIMINGS_FILE.read_text()) if TIMINGS_FILE.exists() else {}
-    timings[notebook.name] = {"seconds": round(seconds, 1), "passed": not run["failed"]}
+    timings[notebook.name] = _timed[notebook.name] = {"seconds": round(seconds, 1),
+                                                      "passed": not run["failed"]}
     TIMINGS_FILE.write_text(json.dumps(timings, indent=1, sort_keys=True))
     target = EXECUTED_DIR / notebook.name
     target.unlink(missing_ok=True)
@@ -102,3 +105,20 @@ def _as_output(out) -> nbformat.NotebookNode:
                                       metadata=out.get("metadata", {}),
                                       execution_count=out.get("execution_count"))
     return nbformat.v4.new_output(kind, data=out.get("data", {}), metadata=out.get("metadata", {}))
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The quick-mode benchmark: each chapter's wall time in this run against the target, so that
+    speed is reported on every run (the test only gates gross regressions: tests/test_book.py)."""
+    if not _timed:
+        return
+    timings = _timed
+    from cnnrnn.timing import cpu_description
+
+    write = terminalreporter.write_line
+    terminalreporter.section(f"chapter times in this run ({cpu_description()})")
+    for name, entry in sorted(timings.items()):
+        over = "  over the target" if entry["seconds"] > QUICK_TARGET_SECONDS else ""
+        write(f"{name:34} {entry['seconds']:6.1f} s{'' if entry['passed'] else '  FAILED'}{over}")
+    write(f"{'total':34} {sum(e['seconds'] for e in timings.values()):6.1f} s "
+          f"(target: {QUICK_TARGET_SECONDS} s a chapter)")
