@@ -73,13 +73,29 @@ def cpu_description() -> str:
     return f"{cpu}, {cores} cores"
 
 
-def machine_description() -> str:
-    """One line naming the CPU, the cores this process may use, and the accelerator, if any."""
-    accelerator = "no GPU"
-    if keras.backend.backend() == "tensorflow":
+def accelerator_names() -> list[str]:
+    """The GPUs the running Keras backend will use, by name (empty on a CPU-only machine)."""
+    backend = keras.backend.backend()
+    if backend == "tensorflow":
         import tensorflow as tf
 
-        gpus = tf.config.list_physical_devices("GPU")
-        if gpus:
-            accelerator = f"{len(gpus)} GPU(s)"
+        return [tf.config.experimental.get_device_details(gpu).get("device_name", "GPU")
+                for gpu in tf.config.list_physical_devices("GPU")]
+    if backend == "jax":
+        import jax
+
+        return [device.device_kind for device in jax.devices() if device.platform == "gpu"]
+    if backend == "torch":
+        import torch
+
+        return [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())]
+    return []
+
+
+def machine_description() -> str:
+    """One line naming the CPU, the cores this process may use, and the accelerator, if any."""
+    names = accelerator_names()
+    accelerator = "no GPU"
+    if names:
+        accelerator = ", ".join(f"{names.count(name)} × {name}" for name in dict.fromkeys(names))
     return f"{cpu_description()}, {accelerator}; Keras {keras.__version__} ({keras.backend.backend()})"

@@ -1,5 +1,6 @@
 import os
 
+import keras
 import numpy as np
 import pytest
 
@@ -40,3 +41,13 @@ def test_cpu_description_counts_the_cores_this_process_may_use():
     cores = len(os.sched_getaffinity(0))
     assert cpu_description().endswith(f", {cores} cores")
     assert machine_description().startswith(cpu_description())
+
+
+def test_machine_description_names_the_backend_and_says_when_there_is_no_gpu(monkeypatch):
+    import cnnrnn.timing as timing
+
+    monkeypatch.setattr(timing, "accelerator_names", lambda: [])
+    assert "no GPU" in machine_description()
+    assert f"({keras.backend.backend()})" in machine_description()
+    monkeypatch.setattr(timing, "accelerator_names", lambda: ["NVIDIA H200", "NVIDIA H200"])
+    assert "2 × NVIDIA H200" in machine_description()
