@@ -1,0 +1,101 @@
+"""Run chapters as plain Python scripts, without Jupyter, and time each one.
+
+For machines that have Keras and a backend but no Jupyter (a borrowed GPU machine, a cluster
+node): each notebook's code cells are joined into one script, IPython-only lines (``%pip``,
+``!ls``) become ``pass``, and ``display()`` prints. Every ``assert`` still runs and every
+``record()`` still lands in ``BOOK_RESULTS``, so the headline numbers are the ones the book
+would show. It is not how the book is built (`make book` executes the notebooks themselves).
+
+    BOOK_RESULTS=results.json python tools/run_chapters_plain.py 03 12 --deadline 500 --out out/
+
+Writes ``out/chapters.json`` (per chapter: exit status, seconds, the failing lines) and
+``out/chapters.log`` (everything the chapters printed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+PREAMBLE = (
+    "import builtins\n"
+    "builtins.display = lambda *objects, **_: print(*objects)  # IPython's, outside IPython\n"
+)
+MAGIC = re.compile(r"^(\s*)[%!].*$", re.M)
+
+
+def chapter_script(notebook: Path) -> str:
+    """The notebook's code cells as one script, each cell marked so a traceback names it."""
+    cells = json.loads(notebook.read_text())["cells"]
+    parts = [PREAMBLE]
+    for number, cell in enumerate(cells):
+        if cell["cell_type"] != "code":
+            continue
+        source = "".join(cell["source"])
+        parts.append(f"# ---- cell {number} ----\n" + MAGIC.sub(r"\1pass", source) + "\n")
+    return "\n".join(parts)
+
+
+def find_notebook(name: str) -> Path:
+    matches = sorted(NOTEBOOKS.glob(f"{name}*.ipynb"))
+    if len(matches) != 1:
+        raise SystemExit(f"'{name}' names {len(matches)} notebooks in {NOTEBOOKS}; "
+                         "give a unique prefix, e.g. 03")
+    return matches[0]
+
+
+def run_chapter(notebook: Path, timeout: float, log) -> dict:
+    script = NOTEBOOKS / f".plain_{notebook.stem}.py"
+    script.write_text(chapter_script(notebook))
+    env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONUNBUFFERED": "1",
+           "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    log.write(f"\n===== {notebook.stem} =====\n")
+    log.flush()
+    start = time.perf_counter()
+    try:
+        done = subprocess.run([sys.executable, script.name], cwd=NOTEBOOKS, env=env, timeout=timeout,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        status, output = done.returncode, done.stdout
+    except subprocess.TimeoutExpired as stopped:
+        status, output = "timeout", (stopped.stdout or b"").decode(errors="replace")
+    seconds = time.perf_counter() - start
+    script.unlink()
+    log.write(output)
+    log.flush()
+    tail = output.strip().splitlines()[-15:] if status != 0 else []
+    return {"status": status, "seconds": round(seconds, 1), "tail": tail}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("chapters", nargs="+", help="notebook name prefixes, e.g. 03 12")
+    parser.add_argument("--deadline", type=float, default=3600, help="seconds for all chapters together")
+    parser.add_argument("--out", type=Path, default=Path("."))
+    args = parser.parse_args(argv)
+    notebooks = [find_notebook(name) for name in args.chapters]
+    args.out.mkdir(parents=True, exist_ok=True)
+    summary, end = {}, time.monotonic() + args.deadline
+    with open(args.out / "chapters.log", "w") as log:
+        for notebook in notebooks:
+            left = end - time.monotonic()
+            if left < 10:
+                summary[notebook.stem] = {"status": "not run: deadline", "seconds": 0, "tail": []}
+                continue
+            summary[notebook.stem] = run_chapter(notebook, left, log)
+            (args.out / "chapters.json").write_text(json.dumps(summary, indent=1))
+            print(notebook.stem, summary[notebook.stem]["status"], summary[notebook.stem]["seconds"], "s",
+                  flush=True)
+    (args.out / "chapters.json").write_text(json.dumps(summary, indent=1))
+    return 0 if all(entry["status"] == 0 for entry in summary.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
