@@ -46,7 +46,8 @@ def main():
             start = time.perf_counter()
             model.fit(x, y, batch_size=BATCH_SIZE, epochs=1, verbose=0)
             seconds.append(time.perf_counter() - start)
-        print(f"augmentation={name:12s} {np.median(seconds) / STEPS * 1e3:7.1f} ms per step (median of 3 epochs)")
+        milliseconds = np.median(seconds) / STEPS * 1e3
+        print(f"augmentation={name:12s} {milliseconds:7.1f} ms per step (median of 3 epochs)")
 
 
 if __name__ == "__main__":
