@@ -838,3 +838,19 @@ def load_daily_min_temperatures() -> TableData:
 def load_monthly_sunspots() -> TableData:
     """Monthly mean sunspot number from January 1749: 2,820 months."""
     return _univariate("monthly_sunspots", ["Month", "Sunspots"], "Monthly sunspots")
+
+
+# Every loader, by the name of the source it reads (CIFAR-10's reads the course's subset,
+# "cifar10_subset", when BOOK_DATA_DIR holds only that).
+LOADERS = {
+    "mnist": load_mnist,
+    "cifar10": load_cifar10,
+    "imdb": load_imdb,
+    "mr": load_mr,
+    "spoken_digits": load_spoken_digits,
+    "beijing_pm25": load_beijing_pm25,
+    "daily_min_temperatures": load_daily_min_temperatures,
+    "monthly_sunspots": load_monthly_sunspots,
+    "tiny_shakespeare": load_tiny_shakespeare,
+    "time_machine": load_time_machine,
+}

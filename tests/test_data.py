@@ -32,18 +32,7 @@ from cnnrnn.data import DatasetError
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
-LOADERS = {
-    "mnist": data.load_mnist,
-    "cifar10": data.load_cifar10,
-    "imdb": data.load_imdb,
-    "mr": data.load_mr,
-    "spoken_digits": data.load_spoken_digits,
-    "beijing_pm25": data.load_beijing_pm25,
-    "daily_min_temperatures": data.load_daily_min_temperatures,
-    "monthly_sunspots": data.load_monthly_sunspots,
-    "tiny_shakespeare": data.load_tiny_shakespeare,
-    "time_machine": data.load_time_machine,
-}
+LOADERS = data.LOADERS
 HASH = re.compile(r"\b[0-9a-f]{64}\b")
 
 
