@@ -610,12 +610,16 @@ def _cifar10_from_tar(found: Found) -> dict[str, np.ndarray]:
             "x_test": xs[5], "y_test": ys[5]}
 
 
-def load_cifar10() -> ImageData:
+def load_cifar10(train_per_class: int | None = None, test_per_class: int | None = None) -> ImageData:
     """CIFAR-10 colour photographs (32x32x3, uint8), 10 classes.
 
     Online, the full dataset (50,000 train / 10,000 test) is downloaded. Offline, with the course's
     data folder, this returns its class-balanced *subset* (10,000 train / 2,000 test, re-encoded
     pixels): then ``is_subset`` is True and results must not be reported as CIFAR-10 results.
+
+    ``train_per_class`` / ``test_per_class`` keep the first so many images of each class, in the
+    file's order, so that a chapter trains on the same sizes whichever file it got: asked for the
+    local subset's own sizes (1,000 and 200), the subset comes back unchanged.
     """
     folder = data_dir()
     full_local = folder is not None and (folder / SOURCES["cifar10"].filename).exists()
@@ -634,11 +638,28 @@ def load_cifar10() -> ImageData:
                and a["x_test"].shape == (n["test"], 32, 32, 3),
                found.path, f"it does not hold {n['train']:,} training and {n['test']:,} test images")
     path = found.path
-    for split in ("train", "test"):
+    for split, per_class in (("train", train_per_class), ("test", test_per_class)):
         _check_labels(path, a[f"y_{split}"], 10)
+        if per_class is not None:
+            a[f"x_{split}"], a[f"y_{split}"] = _first_per_class(a[f"x_{split}"], a[f"y_{split}"],
+                                                                per_class, 10, f"{name} ({split})")
+    if train_per_class is not None or test_per_class is not None:
+        sizes = [f"{n:,}" if n is not None else "all" for n in (train_per_class, test_per_class)]
+        name += f", first {sizes[0]} train / {sizes[1]} test images per class"
     return ImageData(x_train=a["x_train"], y_train=a["y_train"], x_test=a["x_test"],
                      y_test=a["y_test"], class_names=list(CIFAR10_CLASSES), name=name,
                      source=found.description, is_subset=is_subset)
+
+
+def _first_per_class(x: np.ndarray, y: np.ndarray, per_class: int, n_classes: int,
+                     what: str) -> tuple[np.ndarray, np.ndarray]:
+    """The first ``per_class`` examples of each class, in their original order."""
+    counts = np.bincount(y, minlength=n_classes)
+    if per_class < 1 or counts.min() < per_class:
+        raise ValueError(f"{what} has {counts.min():,} images in its smallest class: ask for 1 to "
+                         f"{counts.min():,} per class, not {per_class:,}")
+    keep = np.sort(np.concatenate([np.flatnonzero(y == c)[:per_class] for c in range(n_classes)]))
+    return x[keep], y[keep]
 
 
 # --------------------------------------------------------------------------------------------

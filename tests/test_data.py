@@ -596,3 +596,21 @@ def test_the_local_archives_members_match_their_pins():
         source = data.SOURCES[name]
         digest, count = data.member_digest(SHARED_DATA / source.filename, source.members.pattern)
         assert (digest, count) == (source.members.sha256, source.members.count)
+
+
+def test_cifar_per_class_sizes_are_the_same_whichever_file_was_found(data_dir, no_network, monkeypatch):
+    _pin(monkeypatch, "cifar10", SYNTHETIC["cifar10"][0]())
+    (data_dir / "cifar-10-python.tar.gz").write_bytes(SYNTHETIC["cifar10"][0]())
+    full = data.load_cifar10()
+    cifar = data.load_cifar10(train_per_class=3, test_per_class=1)
+    assert np.bincount(cifar.y_train).tolist() == [3] * 10 and np.bincount(cifar.y_test).tolist() == [1] * 10
+    assert (cifar.x_train == full.x_train[:30]).all()  # the synthetic labels cycle 0-9: the first 30
+    assert "first 3 train / 1 test images per class" in cifar.name
+    with pytest.raises(ValueError, match="ask for 1 to 5 per class, not 6"):
+        data.load_cifar10(train_per_class=6)
+
+
+@needs_shared
+def test_cifar_subset_asked_for_its_own_sizes_comes_back_unchanged(shared_data):
+    subset, same = data.load_cifar10(), data.load_cifar10(train_per_class=1_000, test_per_class=200)
+    assert (subset.x_train == same.x_train).all() and (subset.y_test == same.y_test).all()
