@@ -75,8 +75,14 @@ def setup(seed: int = 42) -> str:
     seed_everything(seed)
     set_style()
     mode = "quick" if is_quick() else "full"
-    print(f"mode: {mode} | seed: {seed} | {machine_description()}")
+    machine = machine_description()
+    _RUN.update(seed=seed, machine=machine)
+    print(f"mode: {mode} | seed: {seed} | {machine}")
     return mode
+
+
+# What setup() said about this run (seed, machine): record() stores it beside every number.
+_RUN: dict = {}
 
 
 def _project_root() -> Path | None:
@@ -122,7 +128,8 @@ def record(name: str, value, **details) -> None:
     path = results_path()
     results = load_results(path)
     results[name] = {"value": value, "mode": "quick" if is_quick() else "full",
-                     "recorded": datetime.now(timezone.utc).isoformat(timespec="seconds"), **details}
+                     "recorded": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                     **_RUN, **details}
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(results, indent=1, sort_keys=True))

@@ -70,7 +70,8 @@ def test_book_builds_without_warnings():
     build = subprocess.run(
         [str(Path(sys.executable).parent / "jupyter-book"), "build", str(SOURCE),
          "--path-output", str(OUTPUT), "-W", "-n", "--keep-going"],
-        capture_output=True, text=True, timeout=900)
+        capture_output=True, text=True, timeout=900,
+        env={**os.environ, "BOOK_CHAPTER_TIMES": str(TIMINGS_FILE)})  # for the results page
     assert build.returncode == 0, (
         f"jupyter-book build failed:\n{build.stdout[-6000:]}\n{build.stderr[-3000:]}")
 
@@ -141,3 +142,20 @@ def test_bibliography_labels_match_the_author_year_citations():
         for text in re.findall(r'href="[^"]*bibliography\.html#[^"]*"[^>]*>(.*?)</a>', page.read_text()):
             cited.add(re.sub(r"<[^>]+>", "", text))
     assert cited and cited <= set(labels), sorted(cited - set(labels))
+
+
+@pytest.mark.book
+def test_results_page_lists_every_recorded_number_under_its_chapter():
+    from cnnrnn.config import load_results, results_path
+
+    results = load_results()
+    assert results, f"{results_path()} is empty: the chapters recorded nothing"
+    page = _built("book/results.html")
+    missing = [name for name in results if f">{name}<" not in page]
+    assert not missing, f"the results page does not list {missing}"
+    assert "(not found)" not in page, (
+        f"a number in {results_path()} is recorded by no chapter's record(\"name\", ...) (a renamed "
+        "record leaves its old name behind in a results file that is not fresh: delete the file)")
+    assert "not timed" not in page
+    published = OUTPUT / "_build" / "html" / "_static" / "results.json"
+    assert json.loads(published.read_text()) == results

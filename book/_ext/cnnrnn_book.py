@@ -15,6 +15,11 @@ Loaded through ``sphinx.local_extensions`` in ``_config.yml``. It does three thi
   ("Bahdanau et al., 2015", with sphinxcontrib-bibtex's name formatting; "2014a"/"2014b" where
   the same authors have two works in a year) instead of pybtex's alpha labels ("BCB15"), and
   ``bibtex_reference_style: label`` makes the text cite by that same label.
+* **The results page.** ``{cnnrnn-results}`` becomes two tables made from the results file
+  (``BOOK_RESULTS``) once every chapter has run: each chapter's run time and machine, and every
+  recorded headline number with what the chapter recorded beside it. The file itself is copied
+  into the built book, so that readers can compare their own run with it
+  (``python -m cnnrnn.results compare``).
 """
 
 from __future__ import annotations
@@ -30,6 +35,8 @@ from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.environment.collectors.toctree import TocTreeCollector
 from sphinx.errors import ConfigError
+from sphinx.transforms.post_transforms import SphinxPostTransform
+from sphinx.util.docutils import SphinxDirective
 
 CHAPTER = re.compile(r"^notebooks/(\d+)_")
 SECTION_DEPTH = 2  # number the chapter (4) and its sections (4.1), not the subsections
@@ -157,7 +164,125 @@ def _register_bibliography_style() -> None:
                                   AuthorYearStyle, force=True)
 
 
+# -- the results page --------------------------------------------------------------------------
+
+PUBLISHED_RESULTS = "_static/results.json"  # where the built book keeps the results file
+
+
+class ResultsNode(nodes.General, nodes.Element):
+    """Placeholder for the results tables, filled in once every chapter has run."""
+
+
+class ResultsDirective(SphinxDirective):
+    def run(self):
+        pages = getattr(self.env, "cnnrnn_results_pages", set())
+        pages.add(self.env.docname)
+        self.env.cnnrnn_results_pages = pages
+        return [ResultsNode()]
+
+
+def _results_pages(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    return sorted(getattr(env, "cnnrnn_results_pages", ()))  # rewritten after every read
+
+
+def _results_file() -> Path:
+    from cnnrnn.config import results_path
+
+    return results_path()
+
+
+def _chapter_times() -> dict:
+    """Chapter times measured where the notebooks ran, for a build that does not execute them
+    (``make test`` runs them under nbval first): ``BOOK_CHAPTER_TIMES``, a JSON file
+    ``{"03_cnn_classifier.ipynb": {"seconds": 31.2}, ...}``."""
+    import json
+    import os
+
+    path = os.environ.get("BOOK_CHAPTER_TIMES")
+    return json.loads(Path(path).read_text()) if path and Path(path).is_file() else {}
+
+
+def _cell(content) -> nodes.entry:
+    if isinstance(content, nodes.Node):
+        return nodes.entry("", nodes.paragraph("", "", content))
+    return nodes.entry("", nodes.paragraph(text=str(content)))
+
+
+def _table(header: list[str], body: list[list]) -> nodes.table:
+    table = nodes.table(classes=["cnnrnn-results"])
+    group = nodes.tgroup(cols=len(header))
+    table += group
+    group += [nodes.colspec(colwidth=1) for _ in header]
+    head, rows = nodes.thead(), nodes.tbody()
+    head += nodes.row("", *[_cell(text) for text in header])
+    rows += [nodes.row("", *[_cell(content) for content in row]) for row in body]
+    group += [head, rows]
+    return table
+
+
+def _chapter_link(refdoc: str, chapter: str) -> nodes.Node:
+    if not chapter:
+        return nodes.Text("(not found)")
+    link = addnodes.pending_xref(refdoc=refdoc, reftarget="/notebooks/" + chapter, reftype="doc",
+                                 refdomain="std", refexplicit=True, refwarn=True)
+    link += nodes.inline(text=chapter)
+    return link
+
+
+class ResultsTransform(SphinxPostTransform):
+    default_priority = 8  # before references are resolved
+
+    def run(self, **kwargs) -> None:
+        from myst_nb.sphinx_ import NbMetadataCollector
+
+        from cnnrnn.config import load_results
+        from cnnrnn.results import DETAIL_COLUMNS, recorded_names, rows
+
+        for node in list(self.document.findall(ResultsNode)):
+            path = _results_file()
+            results = load_results(path) if path.is_file() else {}
+            if not results:
+                node.replace_self(nodes.paragraph(text=f"No results file ({path.name}): the chapters "
+                                                       "have not recorded anything in this build."))
+                continue
+            table = rows(results, recorded_names(Path(self.app.srcdir) / "notebooks"))
+            docs = NbMetadataCollector.get_doc_data(self.env)
+            machines = {row.chapter: row.machine for row in table if row.machine}
+            timed = _chapter_times()
+            chapters = []
+            for chapter in sorted({row.chapter for row in table if row.chapter}):
+                run = (docs.get("notebooks/" + chapter) or {}).get("exec_data") or {}
+                seconds = run.get("runtime", timed.get(chapter + ".ipynb", {}).get("seconds"))
+                seconds = f"{seconds:.0f}" if seconds is not None else "not timed"
+                chapters.append([_chapter_link(self.env.docname, chapter), seconds,
+                                 machines.get(chapter, "?")])
+            details = [key for key in DETAIL_COLUMNS if any(key in row.details for row in table)]
+            numbers = [[_chapter_link(self.env.docname, row.chapter), row.name, row.value, row.mode,
+                        *[row.details.get(key, "") for key in details]] for row in table]
+            download = nodes.paragraph()
+            download += nodes.Text(f"{len(table)} numbers from {len(chapters)} chapters; the file: ")
+            download += nodes.reference("", "results.json", refuri=f"../{PUBLISHED_RESULTS}")
+            node.replace_self([
+                download,
+                _table(["chapter", "run time (s)", "machine and backend"], chapters),
+                _table(["chapter", "number", "value", "mode", *details], numbers),
+            ])
+
+
+def _publish_results(app: Sphinx, exception) -> None:
+    path = _results_file()
+    if exception is None and app.builder.format == "html" and path.is_file():
+        target = Path(app.outdir) / PUBLISHED_RESULTS
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(path.read_bytes())
+
+
 def setup(app: Sphinx) -> dict:
     app.connect("config-inited", configure)
+    app.add_node(ResultsNode)
+    app.add_directive("cnnrnn-results", ResultsDirective)
+    app.add_post_transform(ResultsTransform)
+    app.connect("env-updated", _results_pages)
+    app.connect("build-finished", _publish_results)
     _register_bibliography_style()
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,139 @@
+"""The book's recorded headline numbers: which chapter records each, and how two runs compare.
+
+Every chapter records its headline numbers with :func:`cnnrnn.record` into the results file
+(``BOOK_RESULTS``). The book's results page is made from that file when the book is built
+(book/_ext/cnnrnn_book.py), and a reader compares their own run with the published one:
+
+    python -m cnnrnn.results compare my-results.json published-results.json
+
+A number differs when it is further from the published one than its recorded seed spread
+(``spread``, recorded beside the value where a chapter measured one over several seeds), or,
+where no spread was recorded, than ``--tolerance`` (relative, 2% by default).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from cnnrnn.config import load_results
+
+RECORD_CALL = re.compile(r"""\brecord\(\s*(f?)(["'])([^"'\n]+)\2""")
+DETAIL_COLUMNS = ("reference", "source", "threshold", "spread", "seeds", "units")
+
+
+def recorded_names(notebooks: Path) -> dict[str, str]:
+    """``{name pattern: notebook stem}`` for every ``record("name", ...)`` in the notebooks.
+
+    A literal name is its own pattern; an f-string's fields match anything
+    (``f"lm_{name}_test_perplexity"`` becomes ``lm_.+_test_perplexity``).
+    """
+    owners = {}
+    for notebook in sorted(notebooks.glob("[0-9][0-9]_*.ipynb")):
+        cells = json.loads(notebook.read_text())["cells"]
+        source = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+        for f, _, name in RECORD_CALL.findall(source):
+            parts = re.split(r"\{[^}]*\}", name) if f else [name]
+            owners.setdefault(".+".join(map(re.escape, parts)), notebook.stem)
+    return owners
+
+
+def chapter_of(name: str, owners: dict[str, str]) -> str:
+    """The notebook that records ``name`` (see :func:`recorded_names`), or "" if none does."""
+    if re.escape(name) in owners:
+        return owners[re.escape(name)]
+    return next((stem for pattern, stem in owners.items() if re.fullmatch(pattern, name)), "")
+
+
+def format_value(value) -> str:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    return f"{value:.4g}"
+
+
+@dataclass(frozen=True)
+class Row:
+    chapter: str  # the notebook's stem, "" when no notebook records the name literally
+    name: str
+    value: str
+    mode: str
+    details: dict
+    machine: str
+
+
+def rows(results: dict, owners: dict[str, str]) -> list[Row]:
+    """One row per recorded number, in chapter order then by name."""
+    table = []
+    for name, entry in results.items():
+        details = {key: format_value(entry[key]) for key in DETAIL_COLUMNS if key in entry}
+        table.append(Row(chapter_of(name, owners), name, format_value(entry["value"]),
+                         entry.get("mode", ""), details, entry.get("machine", "")))
+    return sorted(table, key=lambda row: (row.chapter or "~", row.name))
+
+
+@dataclass(frozen=True)
+class Difference:
+    name: str
+    mine: object
+    published: object
+    allowed: float | None  # None: not numeric, or missing on one side
+    why: str
+
+
+def compare(mine: dict, published: dict, tolerance: float = 0.02) -> list[Difference]:
+    """The numbers of ``mine`` that differ from ``published`` beyond the seed spread (or tolerance)."""
+    differences = []
+    for name in sorted(set(mine) | set(published)):
+        if name not in mine or name not in published:
+            where = "published only" if name not in mine else "yours only"
+            differences.append(Difference(name, mine.get(name, {}).get("value"),
+                                          published.get(name, {}).get("value"), None, where))
+            continue
+        a, b = mine[name]["value"], published[name]["value"]
+        numeric = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (a, b))
+        if not numeric:
+            if a != b:
+                differences.append(Difference(name, a, b, None, "different value"))
+            continue
+        spread = published[name].get("spread")
+        allowed = float(spread) if spread is not None else tolerance * abs(b)
+        if abs(a - b) > allowed:
+            reason = "beyond the seed spread" if spread is not None else f"beyond {tolerance:.0%}"
+            differences.append(Difference(name, a, b, allowed, reason))
+    return differences
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m cnnrnn.results", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    compare_parser = commands.add_parser("compare", help="name what differs between two results files")
+    compare_parser.add_argument("mine", type=Path)
+    compare_parser.add_argument("published", type=Path)
+    compare_parser.add_argument("--tolerance", type=float, default=0.02,
+                                help="relative difference allowed where no seed spread was recorded")
+    args = parser.parse_args(argv)
+    for path in (args.mine, args.published):
+        if not path.is_file():
+            parser.error(f"{path} is not a file: give two results files (BOOK_RESULTS of two runs)")
+    mine, published = load_results(args.mine), load_results(args.published)
+    mode_mine = {e.get("mode") for e in mine.values()}
+    mode_published = {e.get("mode") for e in published.values()}
+    if mode_mine != mode_published:
+        print(f"note: modes differ (yours {sorted(mode_mine)}, published {sorted(mode_published)}): "
+              "quick-mode numbers are not comparable with full-mode ones")
+    differences = compare(mine, published, args.tolerance)
+    shared = len(set(mine) & set(published))
+    print(f"{shared} numbers in both files; {len(differences)} differ")
+    for d in differences:
+        print(f"  {d.name}: yours {format_value(d.mine)}, published {format_value(d.published)} ({d.why})")
+    return 1 if differences else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,51 @@
+import json
+
+import pytest
+
+from cnnrnn import config, results
+
+
+def _entry(value, **details):
+    return {"value": value, "mode": "full", "recorded": "2026-12-04T10:00:00+00:00", **details}
+
+
+def test_compare_names_what_moved_beyond_the_seed_spread_or_the_tolerance():
+    published = {"accuracy": _entry(0.90, spread=0.01), "mae": _entry(30.0), "label": _entry("GRU"),
+                 "gone": _entry(1.0)}
+    mine = {"accuracy": _entry(0.895), "mae": _entry(30.5), "label": _entry("LSTM"), "new": _entry(2)}
+    found = {d.name: d.why for d in results.compare(mine, published, tolerance=0.02)}
+    assert found == {"label": "different value", "gone": "published only", "new": "yours only"}
+    mine["accuracy"], mine["mae"] = _entry(0.8899), _entry(30.7)  # 0.0101 > spread; 0.7 > 2% of 30
+    found = {d.name: d.why for d in results.compare(mine, published, tolerance=0.02)}
+    assert found["accuracy"] == "beyond the seed spread" and found["mae"] == "beyond 2%"
+
+
+def test_compare_command_exits_1_and_names_each_difference(tmp_path, capsys):
+    mine, published = tmp_path / "mine.json", tmp_path / "published.json"
+    mine.write_text(json.dumps({"a": _entry(1.0), "b": _entry(5.0)}))
+    published.write_text(json.dumps({"a": _entry(1.001), "b": _entry(6.0)}))
+    assert results.main(["compare", str(mine), str(published)]) == 1
+    out = capsys.readouterr().out
+    assert "2 numbers in both files; 1 differ" in out and "b: yours 5, published 6 (beyond 2%)" in out
+    assert results.main(["compare", str(mine), str(mine)]) == 0
+    with pytest.raises(SystemExit):
+        results.main(["compare", str(tmp_path / "missing.json"), str(published)])
+
+
+def test_every_recorded_name_is_found_in_its_chapter(tmp_path):
+    cell = {"cell_type": "code", "source": ['record("lm_char_lstm_ppl", x)\n',
+                                            'record(\n    f"mr_{key}_accuracy", y)\n']}
+    (tmp_path / "18_same_task.ipynb").write_text(json.dumps({"cells": [cell]}))
+    owners = results.recorded_names(tmp_path)
+    assert results.chapter_of("lm_char_lstm_ppl", owners) == "18_same_task"
+    assert results.chapter_of("mr_kim_cnn_accuracy", owners) == "18_same_task"
+    assert results.chapter_of("something_else", owners) == ""
+
+
+def test_record_stores_the_seed_and_machine_that_setup_reported(tmp_path, monkeypatch):
+    monkeypatch.setenv("BOOK_RESULTS", str(tmp_path / "results.json"))
+    monkeypatch.setattr(config, "_RUN", {"seed": 7, "machine": "a test machine"})
+    config.record("answer", 42, units="things")
+    entry = config.load_results()["answer"]
+    assert (entry["value"], entry["seed"], entry["machine"], entry["units"]) == (42, 7, "a test machine",
+                                                                               "things")
