@@ -22,7 +22,10 @@ from pathlib import Path
 
 from cnnrnn.config import load_results
 
-RECORD_CALL = re.compile(r"""\brecord\(\s*(f?)(["'])([^"'\n]+)\2""")
+RECORD_CALL = re.compile(r"""\brecord\(\s*(?:#[^\n]*\s*)*(f?)(["'])([^"'\n]+)\2""")
+# In a cell that records, a string that looks like a name may be one passed in a variable:
+# ``for key, value in [("table_lstm_step_ms", ...)]: record(key, value)``.
+NAME_LITERAL = re.compile(r"""["']([a-z][a-z0-9]*_[a-z0-9_]+)["']""")
 DETAIL_COLUMNS = ("reference", "source", "threshold", "spread", "seeds", "units")
 
 
@@ -35,10 +38,15 @@ def recorded_names(notebooks: Path) -> dict[str, str]:
     owners = {}
     for notebook in sorted(notebooks.glob("[0-9][0-9]_*.ipynb")):
         cells = json.loads(notebook.read_text())["cells"]
-        source = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
-        for f, _, name in RECORD_CALL.findall(source):
-            parts = re.split(r"\{[^}]*\}", name) if f else [name]
-            owners.setdefault(".+".join(map(re.escape, parts)), notebook.stem)
+        sources = ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
+        for source in sources:
+            for f, _, name in RECORD_CALL.findall(source):
+                parts = re.split(r"\{[^}]*\}", name) if f else [name]
+                owners.setdefault(".+".join(map(re.escape, parts)), notebook.stem)
+        for source in sources:
+            if "record(" in source:
+                for name in NAME_LITERAL.findall(source):
+                    owners.setdefault(re.escape(name), notebook.stem)
     return owners
 
 
