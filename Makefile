@@ -16,7 +16,7 @@ endif
 # Jupyter Book options: warnings are errors (a failing cell or a broken reference fails the build).
 JB_FLAGS := -W -n --keep-going
 
-.PHONY: help venv book preview test lint clean assignments lab sync-notebooks browser
+.PHONY: help venv book preview test lint clean assignments lab sync-notebooks browser seeds
 
 help:
 	@echo "make book     build the full book into _build/html (executes every chapter in full)"
@@ -25,6 +25,7 @@ help:
 	@echo "make lab      start JupyterLab on notebooks/ (add BOOK_QUICK=1 for quick mode)"
 	@echo "make sync-notebooks  point every Colab cell at _config.yml's repository URL; fold set-up cells"
 	@echo "make browser  install Chromium (Debian apt) so that the book's browser test runs, not skips"
+	@echo "make seeds    every chapter in full on SEEDS (default 42 1 2), merged with the seed spread (hours)"
 	@echo "make assignments  student notebooks and autograders from assignments/ into _build/assignments"
 	@echo "make clean    remove build outputs and execution caches (keeps .venv)"
 
@@ -52,6 +53,21 @@ lint: $(STAMP)
 
 test: lint
 	BOOK_QUICK=1 BOOK_RESULTS=$(CURDIR)/_build/results-quick.json $(BIN)/python -m pytest
+
+# Full-mode runs on several seeds (BOOK_SEED replaces each chapter's seed), each into its own
+# results file, then merged: the first seed's numbers with the spread over all of them. A seed on
+# which an assert fails is reported, and the others still run. CHAPTERS narrows it, e.g.
+# make seeds CHAPTERS="notebooks/03_cnn_classifier.ipynb notebooks/08_lstm_gru.ipynb".
+SEEDS ?= 42 1 2
+CHAPTERS ?= notebooks
+seeds: $(STAMP)
+	@failed=""; for seed in $(SEEDS); do \
+		BOOK_SEED=$$seed BOOK_RESULTS=$(CURDIR)/_build/results-seed-$$seed.json \
+			$(BIN)/python -m pytest $(CHAPTERS) -q --nbval-cell-timeout=3600 || failed="$$failed $$seed"; \
+	done; \
+	$(BIN)/python -m cnnrnn.results merge $(foreach s,$(SEEDS),_build/results-seed-$(s).json) \
+		--out _build/results-seeds.json; \
+	if [ -n "$$failed" ]; then echo "asserts failed on seed(s):$$failed"; exit 1; fi
 
 # Otter Assign on each master in assignments/, then the autograder on its solutions (which must
 # score full marks); writes _build/assignments/<name>/{student,autograder} and timings.json.

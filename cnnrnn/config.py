@@ -36,6 +36,18 @@ def quick_or_full(quick, full):
     return quick if is_quick() else full
 
 
+def seed_from_environment(default: int) -> int:
+    """``BOOK_SEED`` if it is set, else ``default``."""
+    value = os.environ.get("BOOK_SEED", "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError(f"BOOK_SEED={value!r} is not an integer: set it to a seed such as 1, "
+                         "or leave it unset for each chapter's own seed.") from None
+
+
 def seed_everything(seed: int = 42) -> None:
     """Seed Python's ``random``, NumPy and the Keras backend in one call."""
     import keras
@@ -67,10 +79,16 @@ def quiet() -> None:
 def setup(seed: int = 42) -> str:
     """The one call at the top of each chapter: quiet logs, seed everything, apply the book's
     figure style, and print one line saying how the chapter runs (mode, seed, Keras and its
-    backend, the machine), so that every number below can be read against it."""
+    backend, the machine), so that every number below can be read against it.
+
+    ``BOOK_SEED`` replaces the chapter's seed, to measure how much its numbers move from seed to
+    seed (``make seeds``). It seeds the models' initial weights, dropout and shuffling; the data
+    splits that chapters draw with their own ``np.random.default_rng(0)`` stay the same.
+    """
     from cnnrnn.plots import set_style
     from cnnrnn.timing import machine_description
 
+    seed = seed_from_environment(seed)
     quiet()
     seed_everything(seed)
     set_style()

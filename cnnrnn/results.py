@@ -6,6 +6,11 @@ Every chapter records its headline numbers with :func:`cnnrnn.record` into the r
 
     python -m cnnrnn.results compare my-results.json published-results.json
 
+Runs of the same chapters on several seeds (``make seeds``) are merged into one file whose
+values are the first run's, with the seed spread beside each number:
+
+    python -m cnnrnn.results merge seed-42.json seed-1.json seed-2.json --out results.json
+
 A number differs when it is further from the published one than its recorded seed spread
 (``spread``, recorded beside the value where a chapter measured one over several seeds), or,
 where no spread was recorded, than ``--tolerance`` (relative, 2% by default).
@@ -117,6 +122,20 @@ def compare(mine: dict, published: dict, tolerance: float = 0.02) -> list[Differ
     return differences
 
 
+def merge_seeds(runs: list[dict]) -> dict:
+    """The first run's entries, each number with ``spread`` (max - min over the runs that
+    recorded it) and ``seeds`` ("42: 0.9931, 1: 0.9925, ...") beside it."""
+    merged = {}
+    for name, entry in runs[0].items():
+        values = [(run[name].get("seed", "?"), run[name]["value"]) for run in runs if name in run]
+        numbers = [v for _, v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
+        merged[name] = dict(entry)
+        if len(numbers) == len(values) and len(values) > 1:
+            merged[name]["spread"] = max(numbers) - min(numbers)
+            merged[name]["seeds"] = ", ".join(f"{seed}: {format_value(v)}" for seed, v in values)
+    return merged
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m cnnrnn.results", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -125,7 +144,18 @@ def main(argv=None) -> int:
     compare_parser.add_argument("published", type=Path)
     compare_parser.add_argument("--tolerance", type=float, default=0.02,
                                 help="relative difference allowed where no seed spread was recorded")
+    merge_parser = commands.add_parser("merge", help="one file from runs on several seeds")
+    merge_parser.add_argument("runs", type=Path, nargs="+", help="results files, the published seed first")
+    merge_parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
+    if args.command == "merge":
+        missing = [str(path) for path in args.runs if not path.is_file()]
+        if missing:
+            parser.error(f"no such results file: {', '.join(missing)}")
+        merged = merge_seeds([load_results(path) for path in args.runs])
+        args.out.write_text(json.dumps(merged, indent=1, sort_keys=True))
+        print(f"{len(merged)} numbers from {len(args.runs)} runs written to {args.out}")
+        return 0
     for path in (args.mine, args.published):
         if not path.is_file():
             parser.error(f"{path} is not a file: give two results files (BOOK_RESULTS of two runs)")

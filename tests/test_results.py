@@ -52,3 +52,29 @@ def test_record_stores_the_seed_and_machine_that_setup_reported(tmp_path, monkey
     entry = config.load_results()["answer"]
     assert (entry["value"], entry["seed"], entry["machine"], entry["units"]) == (42, 7, "a test machine",
                                                                                "things")
+
+
+def test_merge_keeps_the_first_seed_and_adds_the_spread(tmp_path):
+    runs = [{"acc": _entry(0.90, seed=42), "label": _entry("GRU", seed=42)},
+            {"acc": _entry(0.88, seed=1), "label": _entry("LSTM", seed=1)},
+            {"acc": _entry(0.91, seed=2)}]
+    merged = results.merge_seeds(runs)
+    assert merged["acc"]["value"] == 0.90 and merged["acc"]["spread"] == pytest.approx(0.03)
+    assert merged["acc"]["seeds"] == "42: 0.9, 1: 0.88, 2: 0.91"
+    assert "spread" not in merged["label"]
+    files = []
+    for i, run in enumerate(runs):
+        files.append(tmp_path / f"seed{i}.json")
+        files[-1].write_text(json.dumps(run))
+    assert results.main(["merge", *map(str, files), "--out", str(tmp_path / "merged.json")]) == 0
+    assert json.loads((tmp_path / "merged.json").read_text()) == merged
+
+
+def test_book_seed_replaces_the_chapter_seed_and_a_bad_one_is_refused(monkeypatch):
+    monkeypatch.setenv("BOOK_SEED", "7")
+    assert config.seed_from_environment(42) == 7
+    monkeypatch.setenv("BOOK_SEED", "seven")
+    with pytest.raises(ValueError, match="BOOK_SEED='seven' is not an integer"):
+        config.seed_from_environment(42)
+    monkeypatch.delenv("BOOK_SEED")
+    assert config.seed_from_environment(42) == 42
