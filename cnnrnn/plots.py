@@ -82,11 +82,13 @@ def plot_confusion_matrix(matrix, class_names, *, title: str = "Confusion matrix
 
 
 def show_images(images, titles=(), *, ncols: int = 10, title: str = "", cmap="gray_r",
-                size: float = 1.1, colours=()):
+                size: float = 1.1, colours=(), title_height: float = 0.35):
     """Show a grid of images (grey-scale ``(h, w)`` or colour ``(h, w, 3)``) with a title each.
 
     ``size`` is each image's width in inches; its height follows the images' aspect ratio.
     ``colours`` colours the titles, one each (e.g. red for a wrong prediction).
+    ``title_height`` is the room above each row for its titles, in inches (more for titles of
+    several lines).
     """
     images = list(images)
     if colours and len(colours) != len(titles):
@@ -94,7 +96,7 @@ def show_images(images, titles=(), *, ncols: int = 10, title: str = "", cmap="gr
     nrows = int(np.ceil(len(images) / ncols))
     height, width = np.shape(images[0])[:2]
     fig, axes = plt.subplots(nrows, ncols, squeeze=False,
-                             figsize=(size * ncols, (size * height / width + 0.35) * nrows))
+                             figsize=(size * ncols, (size * height / width + title_height) * nrows))
     for k, ax in enumerate(axes.flat):
         ax.axis("off")
         if k < len(images):

@@ -15,6 +15,17 @@ def test_show_images_keeps_the_images_aspect_ratio():
     plt.close(fig)
 
 
+@pytest.mark.parametrize("title_height, clear", [(0.35, False), (0.8, True)])
+def test_show_images_leaves_room_for_titles_of_several_lines(title_height, clear):
+    fig = show_images(np.zeros((8, 32, 32, 3)), ["four\nlines\nof\ntitle"] * 8, ncols=4,
+                      size=2.5, title_height=title_height)
+    assert fig.get_size_inches() == pytest.approx((10.0, 2 * (2.5 + title_height)))
+    fig.canvas.draw()
+    upper_image, lower_title = fig.axes[0].get_window_extent(), fig.axes[4].title.get_window_extent()
+    assert (lower_title.y1 < upper_image.y0) == clear  # the default's row is too short for four
+    plt.close(fig)
+
+
 def test_show_images_colours_each_title():
     fig = show_images(np.zeros((2, 5, 5)), ["right", "wrong"], ncols=2, colours=["black", "red"])
     titles = [ax.title for ax in fig.axes]
