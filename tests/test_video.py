@@ -56,12 +56,25 @@ def test_render_says_what_is_wrong_with_its_input(digits, paths, size, message):
 def test_show_clips_draws_a_row_of_labelled_frames_per_clip():
     clips = np.zeros((2, 3, 8, 8, 1))
     fig = show_clips(clips, ["a", "b"], [["x", "y", "z"], ["u", "v", "w"]], title="clips")
-    labels = [ax.get_xlabel() for ax in fig.axes]
-    assert labels == ["x", "y", "z", "u", "v", "w"]
-    assert [sub._suptitle.get_text() for sub in fig.subfigs] == ["a", "b"]
+    labels = [[label.get_text() for label in ax.get_xticklabels()] for ax in fig.axes]
+    assert labels == [["x", "y", "z"], ["u", "v", "w"]]
+    assert [ax.get_title() for ax in fig.axes] == ["a", "b"]
+    assert fig.get_suptitle() == "clips"
     plt.close(fig)
     fig = show_clips(clips[:1], ["a"])
-    assert [ax.get_xlabel() for ax in fig.axes] == ["t=0", "t=1", "t=2"]
+    assert [label.get_text() for label in fig.axes[0].get_xticklabels()] == ["t=0", "t=1", "t=2"]
+    plt.close(fig)
+
+
+def test_show_clips_shows_every_frame_in_its_place_with_a_line_around_each():
+    clips = np.random.default_rng(0).uniform(size=(1, 3, 8, 8, 1))
+    fig = show_clips(clips, ["a"])
+    strip = fig.axes[0].get_images()[0].get_array()
+    assert strip.shape == (8 + 2, 3 * 8 + 4)  # one pixel around each frame
+    for t in range(3):
+        np.testing.assert_array_equal(strip[1:-1, 1 + 9 * t : 9 + 9 * t], clips[0, t, ..., 0])
+    assert strip.mask[:, [0, 9, 18, 27]].all() and strip.mask[[0, -1]].all()
+    assert not strip.mask[1:-1, 1:9].any()
     plt.close(fig)
 
 
