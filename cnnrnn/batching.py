@@ -5,6 +5,12 @@ Taught in chapter 09 (bidirectional RNNs, the IMDB sentiment model), where each 
 written out and checked equal to this copy by ``tests/test_taught_once.py``. ``ids`` is a list of
 1-D integer arrays (word indices; 0 is padding), ``labels`` an int64 array. ``as_dataset`` needs
 TensorFlow (``tf.data``), which is imported only when this module is.
+
+Chapter 18 (sentences) uses three options that chapter 09's defaults leave off: ties between
+equal lengths broken at random (``batches_by_length(..., rng)``), batches cut anew at every pass
+(``batches`` given as a function of the random generator, e.g.
+``functools.partial(batches_by_length, ids, 50)``), and padding at the end to at least a minimum
+width (``padding="post", min_length=5``: the widest convolution filter).
 """
 
 from __future__ import annotations
@@ -15,24 +21,35 @@ import tensorflow as tf
 
 
 # saved from chapter 09, where it is taught
-def batches_by_length(ids, batch_size):
-    """Index arrays of batches of sequences of similar length."""
-    order = np.argsort([len(sequence) for sequence in ids], kind="stable")
+def batches_by_length(ids, batch_size, rng=None):
+    """Index arrays of batches of sequences of similar length; with `rng`,
+    ties between equal lengths are broken at random."""
+    lengths = [len(sequence) for sequence in ids]
+    if rng is None:
+        order = np.argsort(lengths, kind="stable")
+    else:  # by length, then by a random tie-breaker
+        order = np.lexsort((rng.random(len(ids)), lengths))
     return [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
 
 
 # saved from chapter 09, where it is taught
-def padded_batches(ids, labels, batches, rng=None):
-    """Each batch's sequences, padded at the front to the batch's longest,
-    and their labels: in order, or in a random order drawn from `rng`."""
+def padded_batches(ids, labels, batches, rng=None, padding="pre", min_length=0):
+    """Each batch's sequences, padded (at the front, or at the end with
+    padding="post") to the batch's longest or to min_length, and their
+    labels: in order, or in a random order drawn from `rng`. `batches` may
+    also be a function of `rng` that cuts them anew at every pass."""
+    if callable(batches):
+        batches = batches(rng)
     order = range(len(batches)) if rng is None else rng.permutation(len(batches))
     for b in order:
         rows = batches[b]
-        yield keras.utils.pad_sequences([ids[j] for j in rows]), labels[rows]
+        width = max(min_length, max(len(ids[j]) for j in rows))
+        words = keras.utils.pad_sequences([ids[j] for j in rows], maxlen=width, padding=padding)
+        yield words, labels[rows]
 
 
 # saved from chapter 09, where it is taught
-def as_dataset(ids, labels, batches, rng=None):
+def as_dataset(ids, labels, batches, rng=None, padding="pre", min_length=0):
     """A tf.data.Dataset of the padded batches: a new pass, and so a new
     order, at every epoch."""
     signature = (
@@ -40,5 +57,7 @@ def as_dataset(ids, labels, batches, rng=None):
         tf.TensorSpec(shape=(None,), dtype=tf.int64),
     )
     dataset = tf.data.Dataset.from_generator(
-        lambda: padded_batches(ids, labels, batches, rng), output_signature=signature)
-    return dataset.apply(tf.data.experimental.assert_cardinality(len(batches)))
+        lambda: padded_batches(ids, labels, batches, rng, padding, min_length),
+        output_signature=signature)
+    n_batches = len(batches(None) if callable(batches) else batches)  # None: in order
+    return dataset.apply(tf.data.experimental.assert_cardinality(n_batches))

@@ -69,6 +69,11 @@ def quiet() -> None:
     # Keras warns, for every model, that the saved optimizer state was not loaded: to predict or
     # evaluate it is not needed.
     warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")
+    # A tf.data.Dataset from cnnrnn.batching draws its own order of batches at every epoch; given
+    # one, fit keeps its default shuffle=True (fit_and_evaluate's), and Keras warns that it
+    # ignores it, which is what should happen.
+    warnings.filterwarnings("ignore", message="`shuffle=True` was passed, but will be ignored",
+                            module="keras")
     # Bayesian optimisation (KerasTuner) fits scikit-learn's Gaussian process to a handful of scores;
     # its optimiser warns when a length scale reaches the bound of its range, which is expected with
     # so few points and does no harm.

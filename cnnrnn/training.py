@@ -28,10 +28,12 @@ class Trained:
     epochs: int
 
 
-# ``train`` and ``test`` are ``(x, y)`` pairs. ``validation`` is a fraction of ``train`` held out
-# (the last rows, as Keras does) or an ``(x, y)`` pair (or None: no validation); ``patience`` turns
-# on early stopping on ``monitor``, keeping the best epoch's weights; ``cosine_decay`` lowers the
-# learning rate to 0 over the whole run; ``verbose`` defaults to 0 in quick mode and 2 in full mode.
+# ``train`` and ``test`` are ``(x, y)`` pairs, or ``(dataset, None)`` for a tf.data.Dataset of
+# ``(x, y)`` batches that keeps its own order (chapter 18's; ``batch_size`` is then unused).
+# ``validation`` is a fraction of ``train`` held out (the last rows, as Keras does), an ``(x, y)``
+# pair or a dataset (or None: no validation); ``patience`` turns on early stopping on ``monitor``,
+# keeping the best epoch's weights; ``cosine_decay`` lowers the learning rate to 0 over the whole
+# run; ``verbose`` defaults to 0 in quick mode and 2 in full mode.
 # saved from chapter 04, where it is taught
 def fit_and_evaluate(model, train, test, *, epochs, loss, metrics=("accuracy",),
                      batch_size=64, learning_rate=1e-3, cosine_decay=False, clipnorm=None,

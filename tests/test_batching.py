@@ -1,5 +1,8 @@
-"""cnnrnn.batching: length-bucketed, front-padded batches in a new order each epoch (chapter 09)."""
+"""cnnrnn.batching: length-bucketed batches (chapter 09), and the options chapter 18 adds."""
 
+from functools import partial
+
+import keras
 import numpy as np
 
 from cnnrnn.batching import as_dataset, batches_by_length, padded_batches
@@ -50,3 +53,84 @@ def test_as_dataset_reshuffles_at_every_epoch_and_knows_its_length():
     in_order = [(w.numpy(), y.numpy()) for w, y in as_dataset(IDS, LABELS, batches)]
     assert [w.shape for w, _ in in_order] == [(2, 1), (2, 3), (2, 5), (1, 6)]
     assert all(w.dtype == np.int32 for w, _ in in_order)
+
+
+# Chapter 18's options: ties broken at random, batches cut anew at every pass, padding at the
+# end to at least a minimum width. The defaults above are chapter 09's and stay as they were.
+SAME_LENGTHS = [np.full(2, i + 1, "int32") for i in range(6)] + [np.full(3, 7, "int32")]
+
+
+def test_ties_between_equal_lengths_are_broken_at_random_and_reproducibly():
+    cuts = [[tuple(b) for b in batches_by_length(SAME_LENGTHS, 2, np.random.default_rng(s))]
+            for s in range(5)]
+    assert all(cut[-1] == (6,) for cut in cuts)  # the one longer sequence stays last
+    assert all(sorted(np.concatenate(cut)) == list(range(7)) for cut in cuts)
+    assert len(set(map(tuple, cuts))) > 1  # ties fall differently with different seeds
+    again = batches_by_length(SAME_LENGTHS, 2, np.random.default_rng(3))
+    assert [tuple(b) for b in again] == cuts[3]
+    # Ties only: sequences of different lengths keep their length order, as without rng.
+    random_ties = batches_by_length(IDS, 3, np.random.default_rng(0))
+    lengths = [[LENGTHS[j] for j in b] for b in random_ties]
+    assert [sorted(x) for x in lengths] == [[1, 1, 2], [3, 4, 5], [6]]
+
+
+def test_padding_at_the_end_to_at_least_a_minimum_width():
+    batches = batches_by_length(IDS, 3)
+    passes = list(padded_batches(IDS, LABELS, batches, padding="post", min_length=4))
+    np.testing.assert_array_equal(passes[0][0], [[2, 0, 0, 0], [4, 0, 0, 0], [6, 6, 0, 0]])
+    assert [w.shape[1] for w, _ in passes] == [4, 5, 6]  # the batch's longest, at least 4
+    front = next(padded_batches(IDS, LABELS, batches, min_length=3))[0]
+    np.testing.assert_array_equal(front, [[0, 0, 2], [0, 0, 4], [0, 6, 6]])
+
+
+def test_batches_given_as_a_function_are_cut_anew_at_every_pass():
+    cut = partial(batches_by_length, SAME_LENGTHS, 2)
+    rng = np.random.default_rng(0)
+    passes = [[tuple(y) for _, y in padded_batches(SAME_LENGTHS, LABELS, cut, rng)]
+              for _ in range(4)]
+    assert len({frozenset(p) for p in passes}) > 1  # not only a new order: new batches
+    # Each pass draws the tie-breakers first, then the order of the batches.
+    rng, expected = np.random.default_rng(0), []
+    for _ in range(4):
+        batches = batches_by_length(SAME_LENGTHS, 2, rng)
+        expected.append([tuple(LABELS[batches[b]]) for b in rng.permutation(len(batches))])
+    assert passes == expected
+    # Without rng the function is called with None: the batches of the stable sort, in order.
+    in_order = [tuple(y) for _, y in padded_batches(SAME_LENGTHS, LABELS, cut)]
+    assert in_order == [(0, 1), (2, 3), (4, 5), (6,)]
+
+
+def _chapter_18s_own_batches(ids, y, shuffle, seed, batch_size, min_words):
+    """Chapter 18's batching before it called cnnrnn.batching (its `as_batches`), kept here to
+    show that the package makes the same batches from the same random draws."""
+    rng = np.random.default_rng(seed)
+    lengths = np.array([len(sentence) for sentence in ids])
+
+    def batch_rows(rng=None):
+        tiebreak = rng.random(len(lengths)) if rng is not None else None
+        order = np.lexsort((tiebreak, lengths) if rng is not None else (lengths,))
+        return [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+
+    def generate():
+        batches = batch_rows(rng if shuffle else None)
+        for b in rng.permutation(len(batches)) if shuffle else range(len(batches)):
+            rows = batches[b]
+            width = max(min_words, lengths[rows].max())
+            yield keras.utils.pad_sequences([ids[j] for j in rows], maxlen=width,
+                                            padding="post"), y[rows]
+    return generate
+
+
+def test_the_options_make_exactly_chapter_18s_former_batches():
+    rng = np.random.default_rng(7)
+    ids = [rng.integers(1, 50, size=n).astype("int32") for n in rng.integers(1, 12, size=203)]
+    y = rng.integers(0, 2, size=len(ids)).astype("int64")
+    for shuffle in (True, False):
+        old = _chapter_18s_own_batches(ids, y, shuffle, seed=3, batch_size=50, min_words=5)
+        new = as_dataset(ids, y, partial(batches_by_length, ids, 50),
+                         np.random.default_rng(3) if shuffle else None, padding="post", min_length=5)
+        assert int(new.cardinality()) == 5
+        for _ in range(3):  # three epochs: the same batches, in the same order
+            for (w_old, y_old), (w_new, y_new) in zip(old(), new, strict=True):
+                np.testing.assert_array_equal(w_new.numpy(), w_old)
+                np.testing.assert_array_equal(y_new.numpy(), y_old)

@@ -25,3 +25,10 @@ def test_gaussian_process_bound_warning_is_silenced_only_from_scikit_learn():
 
 def test_other_warnings_still_show():
     assert _shown("something the reader should see") == ["something the reader should see"]
+
+
+def test_keras_notice_that_a_dataset_is_not_shuffled_by_fit_is_silenced_only_from_keras():
+    message = ("`shuffle=True` was passed, but will be ignored since the data `x` was provided as "
+               "a tf.data.Dataset.")
+    assert _shown(message, module="keras.src.trainers.data_adapters") == []
+    assert _shown(message, module="elsewhere") == [message]

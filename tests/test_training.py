@@ -79,3 +79,34 @@ def test_plot_learning_curves_can_draw_the_loss_on_a_log_scale():
                "val_loss": [1.1, 0.1]}
     axes = plot_learning_curves({"model": history}, log_loss=True)
     assert axes[1].get_yscale() == "log" and axes[0].get_yscale() == "linear"
+
+
+def test_fit_and_evaluate_takes_datasets_that_hold_their_labels():
+    # Chapter 18 trains on cnnrnn.batching's datasets: (dataset, None) stands for (x, y), and
+    # the dataset's own order of batches is kept (Keras ignores fit's shuffle for a dataset,
+    # and cnnrnn.config.quiet() silences its notice that it does).
+    import warnings
+
+    import tensorflow as tf
+
+    from cnnrnn.config import quiet
+
+    (x, y), (x_test, y_test) = _data(), _data(32, seed=1)
+    train = tf.data.Dataset.from_tensor_slices((x, y)).batch(16)
+    test = tf.data.Dataset.from_tensor_slices((x_test, y_test)).batch(16)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        quiet()
+        result = fit_and_evaluate(_model(), (train, None), (test, None), epochs=3,
+                                  loss="sparse_categorical_crossentropy", validation=test,
+                                  patience=1, monitor="val_accuracy", verbose=0)
+    assert set(result.test) == {"loss", "accuracy"}
+    assert 1 <= result.epochs <= 3 and "val_accuracy" in result.history
+    expected = _model()  # the same, written out: compile, fit on the dataset, evaluate
+    expected.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy",
+                     metrics=["accuracy"])
+    expected.fit(train, validation_data=test, epochs=3, shuffle=False, verbose=0, callbacks=[
+        keras.callbacks.EarlyStopping(monitor="val_accuracy", patience=1,
+                                      restore_best_weights=True)])
+    _, accuracy = expected.evaluate(test, verbose=0)
+    assert result.test["accuracy"] == pytest.approx(accuracy, abs=1e-7)
