@@ -232,6 +232,19 @@ def _sandbox_command() -> list[str]:
             "--net", "--mount", "--ipc", "--uts", "--", sys.executable, "-I", str(SANDBOX)]
 
 
+def sandbox_problem() -> str | None:
+    """Why this machine cannot make the sandbox (no ``unshare``, or user namespaces refused),
+    or None when it can."""
+    try:
+        run = subprocess.run(_sandbox_command()[:-3] + ["true"], capture_output=True, text=True,
+                             timeout=60)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return f"{' '.join(_sandbox_command()[:-3])} true: {error}"
+    if run.returncode != 0:
+        return f"{' '.join(_sandbox_command()[:-3])} true: {run.stderr.strip()[-500:]}"
+    return None
+
+
 def _processes_limit() -> int | None:
     """RLIMIT_NPROC counts every process of this user; as root it is not enforced at all."""
     uid = os.getuid()
@@ -341,8 +354,11 @@ def grade(autograder: str | Path, submission: str | Path, *, cell_timeout: float
           sha256: str | None = None) -> dict:
     """Grade one submission notebook; never raises for anything the submission does. Returns a
     dict: ``submission``, ``status`` ("graded", "timeout" or "error"), ``score``, ``possible``,
-    ``questions`` ({name: {score, possible, feedback}}), ``message`` and ``seconds``. Raises
-    AutograderChanged if the autograder zip does not match its checksum."""
+    ``questions`` ({name: {score, possible, feedback, notes, tests}}: ``feedback`` is the text
+    for the student; ``notes`` what happened in the question's cells; ``tests`` each test's
+    ``name``, ``points``, ``hidden``, ``passed`` and, for a public test, ``message``),
+    ``message`` and ``seconds``. Raises AutograderChanged if the autograder zip does not match
+    its checksum."""
     start = time.perf_counter()
     ag = Autograder.load(autograder, sha256)
     submission = Path(submission).resolve()
@@ -351,7 +367,7 @@ def grade(autograder: str | Path, submission: str | Path, *, cell_timeout: float
     result = {"submission": str(submission), "status": "error", "score": 0,
               "possible": sum(ag.points.values()), "message": "", "autograder_sha256": ag.digest,
               "questions": {q: {"score": 0, "possible": p, "feedback": "not graded"}
-                            for q, p in ag.points.items()}}
+                            | {"notes": [], "tests": []} for q, p in ag.points.items()}}
     try:
         raw = submission.read_bytes()
         if len(raw) > MAX_NOTEBOOK_BYTES:
@@ -427,7 +443,11 @@ def grade(autograder: str | Path, submission: str | Path, *, cell_timeout: float
                 lines.append(f"❌ {r['name']} ({label}, {r['points']:g} pt) failed")
             else:
                 lines.append(f"❌ {r['name']} ({label}, {r['points']:g} pt) failed: {r['message']}")
-        result["questions"][question] = {"score": score, "possible": possible, "feedback": "\n".join(lines)}
+        result["questions"][question] = {
+            "score": score, "possible": possible, "feedback": "\n".join(lines),
+            "notes": lines[: len(lines) - len(outcome)],
+            "tests": [{key: r[key] for key in ("name", "points", "hidden", "passed")}
+                      | ({} if r["hidden"] else {"message": r["message"]}) for r in outcome]}
         total += score
     if problems:
         message = " ".join([*problems, message]).strip()

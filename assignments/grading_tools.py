@@ -205,5 +205,78 @@ def rebuild(value, what="the model"):
 _REBUILT: dict = {}
 
 
+def fresh_model(value, what="the model", max_params=5_000_000):
+    """A new Keras model, with new weights, built by the grader from the configuration the
+    sandbox sent (the first item of ``rebuild``'s triple; the weights are ignored), in safe
+    mode, without compiling it: for retraining a submission's architecture under the grader's
+    own protocol. Seed first (``keras.utils.set_random_seed``) for repeatable weights."""
+    import json
+
+    import keras
+
+    if not (isinstance(value, tuple) and len(value) == 3 and isinstance(value[0], str)):
+        raise Fail(f"{what} is not a Keras model")
+    try:
+        config = json.loads(value[0])
+        config.pop("compile_config", None)  # the grader's protocol compiles it
+        model = keras.saving.deserialize_keras_object(config, safe_mode=True)
+    except Exception as error:  # noqa: BLE001
+        raise Fail(f"{what} could not be rebuilt from its configuration (use Keras' own layers, "
+                   f"no Lambda layers or custom classes): {type(error).__name__}") from None
+    if not isinstance(model, keras.Model):
+        raise Fail(f"{what} is not a Keras model")
+    if model.count_params() > max_params:
+        raise Fail(f"{what} has {model.count_params():,} parameters, more than {max_params:,}")
+    return model
+
+
 def layer_kinds(model) -> list[str]:
     return [type(layer).__name__ for layer in model.layers]
+
+
+# ---- scikit-learn's digits, with a test split the sandbox never sees (a2, a5) ---------------
+
+
+def digits_split():
+    """The indices of the notebooks' split of all 1,797 digits into training and test digits:
+    ``train_test_split(test_size=0.25, random_state=0, stratify=target)``."""
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    target = load_digits().target
+    return train_test_split(np.arange(len(target)), test_size=0.25, random_state=0, stratify=target)
+
+
+def digits_sandbox_files():
+    """``digits.csv.gz`` with only the training split's rows, in place of scikit-learn's in the
+    sandbox (a spec's ``sandbox_files``): there ``load_digits()`` returns 1,347 digits, and the
+    450 test digits are the grader's alone."""
+    import gzip
+    import os
+
+    import sklearn.datasets
+
+    path = os.path.join(os.path.dirname(sklearn.datasets.__file__), "data", "digits.csv.gz")
+    with gzip.open(path, "rt") as f:
+        rows = f.read().splitlines()
+    train, _ = digits_split()
+    return {path: gzip.compress(("\n".join(rows[i] for i in sorted(train)) + "\n").encode(), mtime=0)}
+
+
+def digits_seen_by_the_sandbox():
+    """``(images, target)`` as ``load_digits()`` returns them in the sandbox (the training
+    split's digits, in file order)."""
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    kept = np.sort(digits_split()[0])
+    return digits.images[kept], digits.target[kept]
+
+
+def digits_held_out():
+    """``(images, target)`` of the 450 digits the sandbox never has."""
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    test = digits_split()[1]
+    return digits.images[test], digits.target[test]

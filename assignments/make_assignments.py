@@ -8,14 +8,21 @@ For each master ``assignments/<name>.ipynb`` (in Otter Assign's format) this wri
     <out>/<name>/autograder/<name>-autograder.zip       all tests, hidden ones too: `otter run`,
                                                         assignments/grade.py or Gradescope
     <out>/<name>/autograder/<name>.ipynb                the solutions (for instructors)
+    <out>/<name>/gradescope/<name>-gradescope.zip       for Gradescope: grade.py and the zip
+                                                        above, with setup.sh, run_autograder
+                                                        and environment.yml
 
 then grades the solutions notebook with the autograder (``grade.py``: Otter's grader with time
 limits) and fails unless it gets every point. How long that grading took, per assignment, goes
 to ``<out>/timings.json``: it is the time one submission's autograding takes on this machine.
 
-The autograder's Python requirements (for Gradescope's image) are the versions pinned in the
+The autograders' Python requirements (for Gradescope's image) are the versions pinned in the
 top-level ``requirements.txt`` and the course's helper package from the repository in
 ``_config.yml`` (its branch as a zip archive). Nothing under ``<out>`` is committed.
+
+The Gradescope zip grades with the same files as ``grade.py`` here: ``gradescope.py`` (its entry
+point), ``grade.py``, ``sandbox.py``, ``grading_tools.py``, ``cell_timeouts.py`` and the
+assignment's autograder zip with its checksum, byte for byte.
 """
 
 from __future__ import annotations
@@ -47,6 +54,35 @@ DEFAULT_OUT = ROOT / "_build" / "assignments"
 GRADING_PACKAGES = ["numpy", "keras", "tensorflow_cpu", "scikit-learn"]
 # Per-cell limit while grading the solutions: generous, a safety net against a hung cell.
 SOLUTION_CELL_TIMEOUT = 300
+# What the Gradescope zip grades with, beside the autograder zip (from assignments/).
+GRADESCOPE_FILES = ["gradescope.py", "grade.py", "sandbox.py", "grading_tools.py", "cell_timeouts.py"]
+# Gradescope's image: Python 3.11 in a conda environment, as Otter's own autograders install it.
+GRADESCOPE_ENV = "cnnrnn-grading"
+GRADESCOPE_PYTHON = f"/opt/miniforge/envs/{GRADESCOPE_ENV}/bin/python"
+GRADESCOPE_SETUP = """\
+#!/usr/bin/env bash
+# Gradescope runs this once, as root, when it builds the autograder's image (Ubuntu): Python 3.11
+# and the packages pinned in environment.yml, in a conda environment.
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+apt-get update
+apt-get install -y wget util-linux
+wget -nv -O /tmp/miniforge.sh \\
+    "https://github.com/conda-forge/miniforge/releases/download/25.3.1-0/Miniforge3-Linux-$(uname -m).sh"
+bash /tmp/miniforge.sh -b -p /opt/miniforge
+/opt/miniforge/bin/mamba env create -f /autograder/source/environment.yml
+# The sandbox needs unprivileged user namespaces. Where the image has none, run_autograder
+# reports for every submission that it cannot grade: better to know now.
+unshare --user --map-root-user --pid --fork --net --mount --ipc --uts true \\
+    || echo "WARNING: this image cannot make the grading sandbox (no user namespaces)"
+"""
+GRADESCOPE_RUN = f"""\
+#!/usr/bin/env bash
+# Gradescope runs this for every submission, in /autograder: see gradescope.py. The course's
+# tests run it on a copy of that layout, with AUTOGRADER_ROOT and GRADING_PYTHON set.
+root="${{AUTOGRADER_ROOT:-/autograder}}"
+exec "${{GRADING_PYTHON:-{GRADESCOPE_PYTHON}}}" "$root/source/gradescope.py" --root "$root"
+"""
 
 RUN_OTTER_PREAMBLE = '''\
 # Added by assignments/make_assignments.py: a time limit per cell, so that a submission with a cell that
@@ -80,6 +116,39 @@ def grading_requirements() -> list[str]:
     if missing:
         raise SystemExit(f"requirements.txt pins no version of {missing}")
     return [pins[p.replace("-", "_")] for p in GRADING_PACKAGES] + [helper_package_requirement()]
+
+
+def gradescope_environment() -> str:
+    """environment.yml of Gradescope's image: Python 3.11 and the pinned grading requirements
+    (IPython too: the sandbox reads cells with its input transformer, for %magics)."""
+    ipython = [line.strip() for line in (ROOT / "requirements.txt").read_text().splitlines()
+               if line.strip().lower().startswith("ipython==")]
+    config = {"name": GRADESCOPE_ENV, "channels": ["conda-forge"],
+              "dependencies": ["python=3.11", "pip", {"pip": grading_requirements() + ipython}]}
+    return yaml.safe_dump(config, sort_keys=False)
+
+
+def gradescope_zip(autograder: Path, target: Path) -> None:
+    """The Gradescope autograder: setup.sh, run_autograder, environment.yml, the grading files
+    of this folder and the autograder zip with its checksum, as they are."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    sidecar = autograder.with_name(autograder.name + ".sha256")
+
+    def member(name: str, mode: int) -> zipfile.ZipInfo:
+        info = zipfile.ZipInfo(name, date_time=time.localtime()[:6])
+        info.external_attr = (0o100000 | mode) << 16
+        info.compress_type = zipfile.ZIP_DEFLATED
+        return info
+
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zf:
+        # The scripts executable: Gradescope runs them as they are.
+        zf.writestr(member("setup.sh", 0o755), GRADESCOPE_SETUP)
+        zf.writestr(member("run_autograder", 0o755), GRADESCOPE_RUN)
+        zf.writestr(member("environment.yml", 0o644), gradescope_environment())
+        for name in GRADESCOPE_FILES:
+            zf.write(HERE / name, name)
+        zf.write(autograder, autograder.name)
+        zf.write(sidecar, sidecar.name)
 
 
 def stage_master(master: Path, staging: Path) -> Path:
@@ -136,7 +205,9 @@ def assign(master: Path, out: Path) -> dict:
     autograder = result / "autograder" / f"{name}-autograder.zip"
     student = result / "student" / f"{name}.ipynb"
     patch_autograder_zip(zips[0], autograder, name, student)
-    return {"name": name, "student": student, "autograder": autograder,
+    gradescope = result / "gradescope" / f"{name}-gradescope.zip"
+    gradescope_zip(autograder, gradescope)
+    return {"name": name, "student": student, "autograder": autograder, "gradescope": gradescope,
             "solutions": result / "autograder" / f"{name}.ipynb"}
 
 

@@ -8,13 +8,16 @@ exact scores are asserted below (and written to _build/assignments/sample-grades
 a1's samples are the attacks on the grader (``attack_*``, ``cheat_*``: they must score 0 on what
 they attack), crashes (``crash_*``: the questions before the crash keep their points) and rule
 breaking (``rule_keras``: Keras in the NumPy-only assignment); tools/make_attack_samples.py
-writes them.
+writes them. a5 and a6 have a cheat each, scored 0 on what it cheats. One test runs the
+Gradescope zip's entry point on a copy of Gradescope's layout and compares its scores with the
+local grader's.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import re
 import subprocess
 import sys
@@ -70,8 +73,30 @@ EXPECTED = {
     },
     "a3_lstm_gradients": {"perfect": 11, "partial": 6, "empty": 0},
     "a4_bidirectional": {"perfect": 10, "partial": 7, "empty": 0},
+    "a5_crnn_ctc": {
+        "empty": 0,
+        # q2's decoder is Keras' ctc_decode under another name (switched off while it is called:
+        # 0 of 3); q4 trains for a moment and types its accuracy (only the public test: 1 of 4).
+        "cheat_decoder_and_typed_accuracy": 7,
+    },
+    "a6_head_to_head": {
+        "empty": 0,
+        # Trains its RNN on 64 logs so that the CNN wins, types a lower accuracy still, and
+        # chooses the CNN: the typed accuracy, the ranking and the choice get 0 (the grader
+        # measures the models and retrains both architectures itself).
+        "cheat_sandbagged_rnn": 7,
+    },
 }
-POSSIBLE = {"a1_convolution": 12, "a2_cnn_classifier": 9, "a3_lstm_gradients": 11, "a4_bidirectional": 10}
+POSSIBLE = {"a1_convolution": 12, "a2_cnn_classifier": 9, "a3_lstm_gradients": 11, "a4_bidirectional": 10,
+            "a5_crnn_ctc": 13, "a6_head_to_head": 10}
+# What each cheat of a5 and a6 cheats on: these tests fail, every other test it answered passes.
+CHEATED = {
+    ("a5_crnn_ctc", "cheat_decoder_and_typed_accuracy"): {
+        "greedy_decode_example", "greedy_decode_matches_keras", "reads_new_strings_of_unseen_digits",
+        "reported_accuracy_is_the_models"},
+    ("a6_head_to_head", "cheat_sandbagged_rnn"): {
+        "accuracies_are_the_models", "reported_ranking_reproduces", "choice_is_the_measured_winner"},
+}
 MISBEHAVING = ("error", "infinite_loop", "deleted_variable", "crash_exit", "crash_segfault")
 DAEMON_MARKER = "cnnrnn-attack-daemon-marker"  # in the command line of attack_daemon's process
 
@@ -162,9 +187,20 @@ def graded(built, tmp_path_factory):
 # ------------------------------------------------------------------------------------------
 
 
-def test_there_are_at_least_four_assignments():
-    assert len(MASTERS) >= 4, NAMES
+# The part of the book each assignment belongs to (the parts are _toc.yml's captions).
+PART_OF = {"a1_convolution": "Part I", "a2_cnn_classifier": "Part I", "a3_lstm_gradients": "Part II",
+           "a4_bidirectional": "Part II", "a5_crnn_ctc": "Part III", "a6_head_to_head": "Part IV"}
+
+
+def test_every_part_of_the_book_has_an_assignment():
     assert set(EXPECTED) == set(NAMES), "every assignment needs expected sample scores"
+    assert set(PART_OF) == set(NAMES), "say which part of the book each assignment belongs to"
+    parts = {p["caption"].split(" — ")[0] for p in yaml.safe_load((ROOT / "_toc.yml").read_text())["parts"]
+             if p["caption"].startswith("Part ")}
+    assert parts and parts == set(PART_OF.values()), (parts, PART_OF)
+    instructors = (ROOT / "book" / "instructors.md").read_text()
+    for name in NAMES:
+        assert f"`{name}.ipynb`" in instructors, f"{name} is not on the instructors' page"
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -313,6 +349,15 @@ def test_sample_gets_its_expected_score(graded, name, sample):
         json.dumps(result["questions"], indent=1))
 
 
+@pytest.mark.parametrize("name, sample", sorted(CHEATED))
+def test_cheat_scores_zero_on_what_it_cheats(graded, name, sample):
+    result = graded[name, sample]
+    outcomes = {t["name"]: t["passed"] for q in result["questions"].values() for t in q["tests"]}
+    assert CHEATED[name, sample] <= set(outcomes)
+    failed = {test for test, passed in outcomes.items() if not passed}
+    assert failed == CHEATED[name, sample], json.dumps(result["questions"], indent=1)
+
+
 @pytest.mark.parametrize("sample", MISBEHAVING)
 def test_misbehaving_submission_still_gets_score_and_feedback(graded, sample):
     result = graded["a1_convolution", sample]
@@ -400,3 +445,79 @@ def test_grading_commands_are_on_a_stock_linux():
     """The sandbox needs util-linux's unshare and unprivileged namespaces, nothing else."""
     run = subprocess.run(grade._sandbox_command()[:-3] + ["true"], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
+
+
+# ------------------------------------------------------------------------------------------
+# Gradescope
+# ------------------------------------------------------------------------------------------
+
+
+def _gradescope_layout(built, name: str, root: Path) -> Path:
+    """Gradescope's /autograder, under root: the zip unpacked into source/, run_autograder
+    copied beside it (as Gradescope's image build does), empty submission/ and results/."""
+    source = root / "source"
+    with zipfile.ZipFile(built[name]["gradescope"]) as zf:
+        zf.extractall(source)
+        for info in zf.infolist():  # extractall drops the permissions
+            (source / info.filename).chmod((info.external_attr >> 16) & 0o777 or 0o644)
+    (root / "run_autograder").write_bytes((source / "run_autograder").read_bytes())
+    (root / "run_autograder").chmod(0o755)
+    (root / "submission").mkdir()
+    return root
+
+
+def test_gradescope_zip_is_the_local_grader(built):
+    """Same grading files, same autograder zip, byte for byte; scripts Gradescope can run."""
+    name = "a1_convolution"
+    with zipfile.ZipFile(built[name]["gradescope"]) as zf:
+        names = set(zf.namelist())
+        assert {"setup.sh", "run_autograder", "environment.yml"} <= names
+        for script in ("setup.sh", "run_autograder"):
+            assert (zf.getinfo(script).external_attr >> 16) & 0o111, f"{script} is not executable"
+        for member in make_assignments.GRADESCOPE_FILES:
+            assert zf.read(member) == (ASSIGNMENTS / member).read_bytes(), member
+        assert zf.read(f"{name}-autograder.zip") == built[name]["autograder"].read_bytes()
+        environment = yaml.safe_load(zf.read("environment.yml"))
+    pins = environment["dependencies"][-1]["pip"]
+    requirements = (ROOT / "requirements.txt").read_text().splitlines()
+    assert "python=3.11" in environment["dependencies"]
+    assert all(pin in requirements for pin in pins if "==" in pin), pins
+    assert any(pin.startswith("tensorflow_cpu==") for pin in pins)
+
+
+def test_gradescope_run_autograder_gives_the_local_scores(built, graded, tmp_path):
+    """run_autograder on a copy of Gradescope's layout, with the course's Python: the scores are
+    the local grader's, in Gradescope's results.json format, hidden tests kept for later."""
+    name, sample = "a1_convolution", "partial"
+    root = _gradescope_layout(built, name, tmp_path / "autograder")
+    (root / "submission" / f"{name}.ipynb").write_bytes(
+        (ASSIGNMENTS / "samples" / name / f"{sample}.ipynb").read_bytes())
+    env = {**os.environ, "AUTOGRADER_ROOT": str(root), "GRADING_PYTHON": sys.executable}
+    run = subprocess.run([str(root / "run_autograder")], cwd=root, env=env, capture_output=True, text=True,
+                         timeout=SUBMISSION_TIMEOUT)
+    assert run.returncode == 0, run.stdout + run.stderr
+    results = json.loads((root / "results" / "results.json").read_text())
+    local = graded[name, sample]
+    assert results["score"] == local["score"] == EXPECTED[name][sample]
+    for question, outcome in local["questions"].items():
+        boxes = [t for t in results["tests"] if t["name"].startswith(f"{question}: ")]
+        assert sum(t["score"] for t in boxes) == outcome["score"], question
+        assert sum(t["max_score"] for t in boxes) == outcome["possible"], question
+    for box in results["tests"]:
+        assert box["visibility"] == ("after_published" if "hidden" in box["name"] else "visible")
+        if "hidden" in box["name"]:
+            assert "failed:" not in box["output"], box
+
+
+def test_gradescope_says_when_it_cannot_grade(built, tmp_path, monkeypatch):
+    """No notebook, or a machine without user namespaces: a results.json that says so."""
+    gradescope = _load("gradescope")
+    root = _gradescope_layout(built, "a1_convolution", tmp_path / "autograder")
+    assert gradescope.main(["--root", str(root)]) == 0
+    assert "Hand in one notebook, a1_convolution.ipynb" in json.loads(
+        (root / "results" / "results.json").read_text())["output"]
+    monkeypatch.setattr(gradescope.grade, "sandbox_problem", lambda: "unshare: Operation not permitted")
+    (root / "submission" / "a1_convolution.ipynb").write_text("{}")
+    assert gradescope.main(["--root", str(root)]) == 0
+    results = json.loads((root / "results" / "results.json").read_text())
+    assert results["score"] == 0 and "cannot start the sandbox" in results["output"]

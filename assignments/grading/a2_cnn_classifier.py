@@ -9,43 +9,27 @@ from its configuration and weights (Keras' own layers only) and measured there.
 
 import numpy as np
 
-from grading_tools import Fail, Test, layer_kinds, rebuild
+from grading_tools import (
+    Fail,
+    Test,
+    digits_held_out,
+    digits_sandbox_files,
+    digits_seen_by_the_sandbox,
+    layer_kinds,
+    rebuild,
+)
 
-
-def _split():
-    """The indices of the notebook's training and test split of all 1,797 digits."""
-    from sklearn.datasets import load_digits
-    from sklearn.model_selection import train_test_split
-
-    target = load_digits().target
-    return train_test_split(np.arange(len(target)), test_size=0.25, random_state=0, stratify=target)
-
-
-def sandbox_files():
-    """digits.csv.gz with only the training split's rows (in the sandbox, in place of sklearn's)."""
-    import gzip
-    import os
-
-    import sklearn.datasets
-
-    path = os.path.join(os.path.dirname(sklearn.datasets.__file__), "data", "digits.csv.gz")
-    with gzip.open(path, "rt") as f:
-        rows = f.read().splitlines()
-    train, _ = _split()
-    return {path: gzip.compress(("\n".join(rows[i] for i in sorted(train)) + "\n").encode(), mtime=0)}
+sandbox_files = digits_sandbox_files  # scikit-learn's digits, without the test split
 
 
 def expected():
-    from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
 
-    digits = load_digits()
-    train, test = _split()
-    kept = np.sort(train)  # what the sandbox's load_digits() returns, in file order
+    images, target = digits_seen_by_the_sandbox()
     _, sandbox_images, _, sandbox_labels = train_test_split(
-        digits.images[kept], digits.target[kept], test_size=0.25, random_state=0,
-        stratify=digits.target[kept])
-    return {"held_out_x": digits.images[test][..., None] / 16.0, "held_out_y": digits.target[test],
+        images, target, test_size=0.25, random_state=0, stratify=target)
+    held_out_images, held_out_labels = digits_held_out()
+    return {"held_out_x": held_out_images[..., None] / 16.0, "held_out_y": held_out_labels,
             "sandbox_x": sandbox_images[..., None] / 16.0, "sandbox_y": sandbox_labels}
 
 
