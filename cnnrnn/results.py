@@ -23,6 +23,7 @@ its mode, and the chapter to run where one is missing; never a number that was n
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 import re
 import sys
@@ -49,14 +50,43 @@ def recorded_names(notebooks: Path) -> dict[str, str]:
         cells = json.loads(notebook.read_text())["cells"]
         sources = ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
         for source in sources:
-            for f, _, name in RECORD_CALL.findall(source):
-                parts = re.split(r"\{[^}]*\}", name) if f else [name]
-                owners.setdefault(".+".join(map(re.escape, parts)), notebook.stem)
+            for pattern in _record_patterns(source):
+                owners.setdefault(pattern, notebook.stem)
         for source in sources:
             if "record(" in source:
                 for name in NAME_LITERAL.findall(source):
                     owners.setdefault(re.escape(name), notebook.stem)
     return owners
+
+
+def _record_patterns(source: str) -> list[str]:
+    """The name pattern of each ``record(name, ...)`` call in one cell's source.
+
+    Read from the cell's syntax tree, so that an f-string's fields may hold quotes
+    (``f"pool_{name.replace(' ', '_')}_accuracy"``); a cell that is not plain Python (an IPython
+    magic) falls back to a regular expression.
+    """
+    plain = "\n".join("" if line.lstrip()[:1] in "%!" else line for line in source.splitlines())
+    try:
+        tree = ast.parse(plain)
+    except SyntaxError:
+        return [".+".join(map(re.escape, re.split(r"\{[^}]*\}", name) if f else [name]))
+                for f, _, name in RECORD_CALL.findall(source)]
+    patterns = []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and node.args):
+            continue
+        func = node.func
+        if (func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)) != "record":
+            continue
+        name = node.args[0]
+        if isinstance(name, ast.Constant) and isinstance(name.value, str):
+            patterns.append(re.escape(name.value))
+        elif isinstance(name, ast.JoinedStr):
+            patterns.append(".+".join(
+                re.escape(part.value) if isinstance(part, ast.Constant) else ""
+                for part in name.values).replace(".+.+", ".+"))
+    return patterns
 
 
 def chapter_of(name: str, owners: dict[str, str]) -> str:
