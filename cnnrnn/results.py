@@ -83,9 +83,9 @@ def _record_patterns(source: str) -> list[str]:
         if isinstance(name, ast.Constant) and isinstance(name.value, str):
             patterns.append(re.escape(name.value))
         elif isinstance(name, ast.JoinedStr):
-            patterns.append(".+".join(
-                re.escape(part.value) if isinstance(part, ast.Constant) else ""
-                for part in name.values).replace(".+.+", ".+"))
+            patterns.append("".join(  # each {field} matches any text
+                re.escape(part.value) if isinstance(part, ast.Constant) else ".+"
+                for part in name.values))
     return patterns
 
 
