@@ -1,0 +1,111 @@
+"""Make room for new chapters: shift every chapter numbered FROM or more up by BY.
+
+    python tools/renumber_chapters.py --from 5 --by 1 [--dry-run]
+
+A chapter's number is the leading number of its notebook's file name (``notebooks/08_lstm_gru``
+is chapter 8), and the prose, the code's comments and the tests name chapters in three ways,
+all rewritten here in every file git tracks:
+
+* file names: ``08_lstm_gru`` becomes ``09_lstm_gru`` (links, ``{doc}`` targets, tests, ``_toc.yml``);
+* figure names: ``fig-08-gates`` becomes ``fig-09-gates``;
+* prose: "chapter 8", "Chapter 08's", "chapters 13–16", "chapters 00, 07, 08 and 17" (each
+  number after the word, at its own width: "08" becomes "09", "8" becomes "9").
+
+The notebooks are moved with ``git mv``. What the script cannot tell is a chapter number (a
+bare "(08)", "Part II, 5 to 12") is listed at the end for a person to read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOK = re.compile(r"^(\d{2})_(\w+)\.ipynb$")
+PROSE = re.compile(
+    r"\b([Cc]hapters?)(\s+)(\d{1,2}(?:(?:\s*(?:,|–|-|and|&|or|to)\s*)\d{1,2}\b)*)"
+)
+NUMBER = re.compile(r"\d{1,2}")
+# A bare "(08)" after a word, or a range of numbers on a line that names a part.
+SUSPECT = re.compile(r"(?<![\w\])])\(\d{2}\)|\bParts?\b.*\b\d{1,2}\s*(?:–|to)\s*\d{1,2}\b")
+SKIP = {".bib", ".png", ".jpg", ".svg", ".ico", ".gz", ".zip", ".npz", ".pdf"}
+
+
+def chapters(root: Path) -> dict[int, str]:
+    """Chapter number to notebook stem (``8: "08_lstm_gru"``)."""
+    found = {}
+    for path in sorted((root / "notebooks").glob("*.ipynb")):
+        match = NOTEBOOK.match(path.name)
+        if match:
+            found[int(match[1])] = path.stem
+    return found
+
+
+def shifted(number: str, start: int, by: int) -> str:
+    value = int(number)
+    return f"{value + by:0{len(number)}d}" if value >= start else number
+
+
+def rewrite(text: str, stems: dict[str, str], start: int, by: int) -> str:
+    if stems:
+        names = re.compile(r"\b(" + "|".join(map(re.escape, stems)) + r")\b")
+        text = names.sub(lambda m: stems[m[1]], text)
+    text = re.sub(r"\bfig-(\d{2})-", lambda m: f"fig-{shifted(m[1], start, by)}-", text)
+
+    def prose(match: re.Match) -> str:
+        numbers = NUMBER.sub(lambda m: shifted(m[0], start, by), match[3])
+        return match[1] + match[2] + numbers
+
+    return PROSE.sub(prose, text)
+
+
+def tracked(root: Path) -> list[Path]:
+    out = subprocess.run(["git", "ls-files"], cwd=root, capture_output=True, text=True, check=True)
+    return [root / line for line in out.stdout.splitlines() if Path(line).suffix not in SKIP]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--from", dest="start", type=int, required=True)
+    parser.add_argument("--by", type=int, default=1)
+    parser.add_argument("--dry-run", action="store_true")
+    args = parser.parse_args()
+    if args.by < 1:
+        parser.error("--by must be at least 1: chapters only move up, to make room")
+    found = chapters(ROOT)
+    stems = {}
+    for number, stem in found.items():
+        if number >= args.start:
+            stems[stem] = f"{number + args.by:02d}_{stem[3:]}"
+    clash = set(stems.values()) & {stem for n, stem in found.items() if n < args.start}
+    if clash:
+        raise SystemExit(f"renumbering would overwrite {sorted(clash)}")
+    changed, suspects = [], []
+    for path in tracked(ROOT):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (UnicodeDecodeError, FileNotFoundError):
+            continue
+        new = rewrite(text, stems, args.start, args.by)
+        if new != text:
+            changed.append(path.relative_to(ROOT))
+            if not args.dry_run:
+                path.write_text(new, encoding="utf-8")
+        for number, line in enumerate(new.splitlines(), 1):
+            if SUSPECT.search(line):
+                suspects.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()[:120]}")
+    # Highest first, so that no move lands on a name still in use.
+    for stem in sorted(stems, reverse=True):
+        source, target = f"notebooks/{stem}.ipynb", f"notebooks/{stems[stem]}.ipynb"
+        print(f"{source} -> {target}")
+        if not args.dry_run:
+            subprocess.run(["git", "mv", source, target], cwd=ROOT, check=True)
+    print(f"{len(changed)} files rewritten" + (" (dry run)" if args.dry_run else ""))
+    print("Read these lines: numbers the script cannot tell are chapters or not:")
+    print("\n".join(suspects) or "(none)")
+
+
+if __name__ == "__main__":
+    main()
