@@ -80,3 +80,38 @@ def test_book_seed_replaces_the_chapter_seed_and_a_bad_one_is_refused(monkeypatc
         config.seed_from_environment(42)
     monkeypatch.delenv("BOOK_SEED")
     assert config.seed_from_environment(42) == 42
+
+
+def test_margin_is_how_far_the_value_clears_its_threshold_in_its_direction():
+    assert results.margin(_entry(0.90, threshold=0.87)) == pytest.approx(0.03)
+    assert results.margin(_entry(0.85, threshold=0.87, higher_is_better=True)) == pytest.approx(-0.02)
+    assert results.margin(_entry(5.5, threshold=6.0, higher_is_better=False)) == pytest.approx(0.5)
+    assert results.margin(_entry(6.5, threshold=6.0, higher_is_better=False)) == pytest.approx(-0.5)
+    assert results.margin(_entry(0.90)) is None  # no threshold, no margin
+    assert results.margin(_entry("GRU", threshold=1.0)) is None
+
+
+def test_results_page_rows_show_threshold_direction_margin_and_reference():
+    recorded = {"acc": _entry(0.9931, threshold=0.992, reference=0.992, source="Keras example"),
+                "ppl": _entry(5.5, threshold=6.0, higher_is_better=False),
+                "seconds": _entry(12.0)}
+    table = {row.name: row.details for row in results.rows(recorded, {})}
+    assert table["acc"] == {"threshold": "≥ 0.992", "margin": "+0.0011", "reference": "0.992",
+                            "source": "Keras example"}
+    assert table["ppl"] == {"threshold": "≤ 6", "margin": "+0.5"}
+    assert table["seconds"] == {}
+
+
+def test_record_stores_the_threshold_its_direction_and_numpy_numbers_as_python_ones(tmp_path, monkeypatch):
+    np = pytest.importorskip("numpy")
+    monkeypatch.setenv("BOOK_RESULTS", str(tmp_path / "results.json"))
+    config.record("loss", np.float32(0.5), threshold=np.float64(0.75), higher_is_better=False,
+                  n_test=np.int64(10))
+    config.record("accuracy", 0.9, threshold=None, higher_is_better=False)
+    entries = config.load_results()
+    assert entries["loss"]["threshold"] == 0.75 and entries["loss"]["higher_is_better"] is False
+    assert entries["loss"]["n_test"] == 10
+    assert "threshold" not in entries["accuracy"] and "higher_is_better" not in entries["accuracy"]
+    with pytest.raises(TypeError, match="threshold"):
+        config.record("accuracy", 0.9, threshold="0.8")
+
