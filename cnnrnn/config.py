@@ -138,16 +138,28 @@ def load_results(path: str | Path | None = None) -> dict:
                          "re-run the chapters that record into it.") from err
 
 
-def record(name: str, value, **details) -> None:
+def record(name: str, value, *, threshold=None, higher_is_better: bool = True, **details) -> None:
     """Record one headline metric, e.g. ``record("mnist_cnn_test_accuracy", acc)``.
 
     The value is stored with the run mode and a UTC timestamp; extra keyword arguments (units,
     dataset, epochs, ...) are stored beside it. Re-recording a name replaces its entry.
+
+    ``threshold`` is the number the chapter's ``assert`` holds the value to, given from the same
+    expression the assert uses; ``higher_is_better=False`` where the assert is an upper bound (a
+    loss, an error, seconds). ``reference=`` and ``source=`` name a published number the value is
+    compared with and where it comes from (``source="Kim 2014, Table 2"``). The results page
+    shows them, and the margin by which the value clears its threshold. With no threshold
+    (``threshold=None``, in a loop where only some values have one) no direction is stored.
     """
-    if isinstance(value, np.generic):
-        value = value.item()
+    details = {key: _plain(detail) for key, detail in details.items()}
+    value = _plain(value)
     if not isinstance(value, (int, float, str, bool)):
         raise TypeError(f"record({name!r}, ...) takes a number or a string, not {type(value).__name__}")
+    if threshold is not None:
+        threshold = _plain(threshold)
+        if isinstance(threshold, bool) or not isinstance(threshold, (int, float)):
+            raise TypeError(f"record({name!r}, ..., threshold=...) takes a number, not {threshold!r}")
+        details.update(threshold=threshold, higher_is_better=bool(higher_is_better))
     path = results_path()
     results = load_results(path)
     results[name] = {"value": value, "mode": "quick" if is_quick() else "full",
@@ -158,6 +170,11 @@ def record(name: str, value, **details) -> None:
     tmp.write_text(json.dumps(results, indent=1, sort_keys=True))
     tmp.replace(path)  # atomic: a crash never leaves half a file
     _glue(name, value)
+
+
+def _plain(value):
+    """A NumPy scalar as the Python number it holds (JSON takes those); anything else unchanged."""
+    return value.item() if isinstance(value, np.generic) else value
 
 
 # MyST-NB's glue format (``myst_nb.glue(name, value, display=False)``), written here so that a

@@ -36,7 +36,8 @@ RECORD_CALL = re.compile(r"""\brecord\(\s*(?:#[^\n]*\s*)*(f?)(["'])([^"'\n]+)\2"
 # In a cell that records, a string that looks like a name may be one passed in a variable:
 # ``for key, value in [("table_lstm_step_ms", ...)]: record(key, value)``.
 NAME_LITERAL = re.compile(r"""["']([a-z][a-z0-9]*_[a-z0-9_]+)["']""")
-DETAIL_COLUMNS = ("reference", "source", "threshold", "spread", "seeds", "units")
+# Beside each number on the results page, in this order; the margin is computed (see margin()).
+DETAIL_COLUMNS = ("threshold", "margin", "reference", "source", "spread", "seeds", "units")
 
 
 def recorded_names(notebooks: Path) -> dict[str, str]:
@@ -104,6 +105,32 @@ def format_value(value) -> str:
     return f"{value:.4g}"
 
 
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def margin(entry: dict) -> float | None:
+    """By how much a recorded value clears the threshold its chapter asserts: value - threshold,
+    or threshold - value where lower is better (``higher_is_better: false``: a loss, an error,
+    seconds). Negative when the value is on the wrong side; None when there is no threshold."""
+    value, threshold = entry.get("value"), entry.get("threshold")
+    if not (_is_number(value) and _is_number(threshold)):
+        return None
+    return value - threshold if entry.get("higher_is_better", True) else threshold - value
+
+
+def _details(entry: dict) -> dict[str, str]:
+    """The page's text for each of DETAIL_COLUMNS that the entry has: the threshold with its
+    direction ("≥ 0.87", "≤ 6"), and the margin with its sign ("+0.012")."""
+    details = {key: format_value(entry[key]) for key in DETAIL_COLUMNS if key in entry}
+    if "threshold" in entry:
+        direction = "≥" if entry.get("higher_is_better", True) else "≤"
+        details["threshold"] = f"{direction} {details['threshold']}"
+    if (gap := margin(entry)) is not None:
+        details["margin"] = f"{gap:+.4g}"
+    return details
+
+
 @dataclass(frozen=True)
 class Row:
     chapter: str  # the notebook's stem, "" when no notebook records the name literally
@@ -118,9 +145,8 @@ def rows(results: dict, owners: dict[str, str]) -> list[Row]:
     """One row per recorded number, in chapter order then by name."""
     table = []
     for name, entry in results.items():
-        details = {key: format_value(entry[key]) for key in DETAIL_COLUMNS if key in entry}
         table.append(Row(chapter_of(name, owners), name, format_value(entry["value"]),
-                         entry.get("mode", ""), details, entry.get("machine", "")))
+                         entry.get("mode", ""), _details(entry), entry.get("machine", "")))
     return sorted(table, key=lambda row: (row.chapter or "~", row.name))
 
 

@@ -1,4 +1,6 @@
+import ast
 import json
+from pathlib import Path
 
 import pytest
 
@@ -80,3 +82,129 @@ def test_book_seed_replaces_the_chapter_seed_and_a_bad_one_is_refused(monkeypatc
         config.seed_from_environment(42)
     monkeypatch.delenv("BOOK_SEED")
     assert config.seed_from_environment(42) == 42
+
+
+def test_margin_is_how_far_the_value_clears_its_threshold_in_its_direction():
+    assert results.margin(_entry(0.90, threshold=0.87)) == pytest.approx(0.03)
+    assert results.margin(_entry(0.85, threshold=0.87, higher_is_better=True)) == pytest.approx(-0.02)
+    assert results.margin(_entry(5.5, threshold=6.0, higher_is_better=False)) == pytest.approx(0.5)
+    assert results.margin(_entry(6.5, threshold=6.0, higher_is_better=False)) == pytest.approx(-0.5)
+    assert results.margin(_entry(0.90)) is None  # no threshold, no margin
+    assert results.margin(_entry("GRU", threshold=1.0)) is None
+
+
+def test_results_page_rows_show_threshold_direction_margin_and_reference():
+    recorded = {"acc": _entry(0.9931, threshold=0.992, reference=0.992, source="Keras example"),
+                "ppl": _entry(5.5, threshold=6.0, higher_is_better=False),
+                "seconds": _entry(12.0)}
+    table = {row.name: row.details for row in results.rows(recorded, {})}
+    assert table["acc"] == {"threshold": "≥ 0.992", "margin": "+0.0011", "reference": "0.992",
+                            "source": "Keras example"}
+    assert table["ppl"] == {"threshold": "≤ 6", "margin": "+0.5"}
+    assert table["seconds"] == {}
+
+
+def test_record_stores_the_threshold_its_direction_and_numpy_numbers_as_python_ones(tmp_path, monkeypatch):
+    np = pytest.importorskip("numpy")
+    monkeypatch.setenv("BOOK_RESULTS", str(tmp_path / "results.json"))
+    config.record("loss", np.float32(0.5), threshold=np.float64(0.75), higher_is_better=False,
+                  n_test=np.int64(10))
+    config.record("accuracy", 0.9, threshold=None, higher_is_better=False)
+    entries = config.load_results()
+    assert entries["loss"]["threshold"] == 0.75 and entries["loss"]["higher_is_better"] is False
+    assert entries["loss"]["n_test"] == 10
+    assert "threshold" not in entries["accuracy"] and "higher_is_better" not in entries["accuracy"]
+    with pytest.raises(TypeError, match="threshold"):
+        config.record("accuracy", 0.9, threshold="0.8")
+
+
+# -- every asserted headline number is recorded with its threshold ------------------------------
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+ORDERING = (ast.Lt, ast.LtE, ast.Gt, ast.GtE)
+
+
+def _code_cells(notebook: Path) -> list[ast.Module]:
+    """Each code cell's syntax tree (an IPython magic read as ``pass``). A cell that is not
+    Python alone (a method of a class begun cells above, d2l-style) is left out if it records
+    nothing."""
+    trees = []
+    for cell in json.loads(notebook.read_text())["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        source = "".join(cell["source"])
+        try:
+            trees.append(ast.parse("\n".join(
+                line[: len(line) - len(line.lstrip())] + "pass" if line.lstrip()[:1] in "%!" else line
+                for line in source.splitlines())))
+        except SyntaxError:
+            if "record(" in source:
+                raise
+    return trees
+
+
+def _calls(tree: ast.AST, name: str) -> list[ast.Call]:
+    return [node for node in ast.walk(tree) if isinstance(node, ast.Call)
+            and (getattr(node.func, "id", None) or getattr(node.func, "attr", None)) == name]
+
+
+def _is_threshold(node: ast.expr) -> bool:
+    """A side of a comparison that is a threshold: a number, an UPPER_CASE constant, or anything
+    with a ``quick_or_full(quick, full)`` in it."""
+    if isinstance(node, ast.UnaryOp):
+        node = node.operand
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, (int, float)) and not isinstance(node.value, bool)
+    if isinstance(node, ast.Name):
+        return node.id.isupper()
+    return bool(_calls(node, "quick_or_full"))
+
+
+def _plain(node: ast.expr) -> str:
+    """An expression as text, without the float()/int() that a record() may wrap it in."""
+    while isinstance(node, ast.Call) and getattr(node.func, "id", None) in ("float", "int"):
+        node = node.args[0]
+    return ast.dump(node)
+
+
+def asserted_but_recorded_without_threshold(tree: ast.Module) -> list[str]:
+    """The record() calls of one cell whose value an assert of the same cell compares with a
+    threshold, but which pass no ``threshold=``."""
+    checked = set()
+    for statement in ast.walk(tree):
+        if not isinstance(statement, ast.Assert):
+            continue
+        for compare in (n for n in ast.walk(statement.test) if isinstance(n, ast.Compare)):
+            sides = [compare.left, *compare.comparators]
+            for op, left, right in zip(compare.ops, sides, sides[1:], strict=False):
+                if isinstance(op, ORDERING):
+                    checked |= {_plain(a) for a, b in ((left, right), (right, left)) if _is_threshold(b)}
+    return [ast.unparse(call) for call in _calls(tree, "record")
+            if len(call.args) > 1 and _plain(call.args[1]) in checked
+            and not any(keyword.arg == "threshold" for keyword in call.keywords)]
+
+
+def test_the_threshold_rule_finds_an_asserted_number_recorded_without_its_threshold():
+    cell = ast.parse("assert accuracy >= quick_or_full(0.6, 0.9), accuracy\n"
+                     "assert 1e-5 > float(error)\n"
+                     "assert seconds < 2 * baseline\n"  # relative to another number: not a threshold
+                     'record("a", accuracy)\nrecord("e", error, threshold=1e-5, higher_is_better=False)\n'
+                     'record("s", seconds)')
+    assert asserted_but_recorded_without_threshold(cell) == ["record('a', accuracy)"]
+
+
+@pytest.mark.parametrize("notebook", sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")), ids=lambda p: p.stem)
+def test_every_asserted_number_is_recorded_with_its_threshold(notebook):
+    missing = [call for tree in _code_cells(notebook)
+               for call in asserted_but_recorded_without_threshold(tree)]
+    assert not missing, f"{notebook.name}: pass threshold= (the assert's) to {missing}"
+
+
+@pytest.mark.parametrize("notebook", sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")), ids=lambda p: p.stem)
+def test_a_chapter_with_a_full_mode_assert_records_a_threshold(notebook):
+    trees = _code_cells(notebook)
+    full_mode_asserts = [node for tree in trees for node in ast.walk(tree)
+                         if isinstance(node, ast.Assert) and _calls(node, "quick_or_full")]
+    thresholds = [call for tree in trees for call in _calls(tree, "record")
+                  if any(keyword.arg == "threshold" for keyword in call.keywords)]
+    assert thresholds or not full_mode_asserts, f"{notebook.name} asserts full-mode thresholds, records none"

@@ -17,7 +17,9 @@ Loaded through ``sphinx.local_extensions`` in ``_config.yml``. It does three thi
   ``bibtex_reference_style: label`` makes the text cite by that same label.
 * **The results page.** ``{cnnrnn-results}`` becomes two tables made from the results file
   (``BOOK_RESULTS``) once every chapter has run: each chapter's run time and machine, and every
-  recorded headline number with what the chapter recorded beside it. The file itself is copied
+  recorded headline number with what the chapter recorded beside it: the threshold its assert
+  holds it to and the margin by which it clears it (``cnnrnn.results.margin``), the published
+  reference and its source, the seed spread. The file itself is copied
   into the built book, so that readers can compare their own run with it
   (``python -m cnnrnn.results compare``).
 """
