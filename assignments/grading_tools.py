@@ -171,6 +171,29 @@ def is_float(value) -> bool:
     return type(value) is float
 
 
+def share(value, what):
+    """Raise ``Fail`` unless ``value`` is a float in [0, 1] (an accuracy a student reports)."""
+    if type(value) is not float:
+        raise Fail(f"{what} must be a float")
+    if not 0.0 <= value <= 1.0:
+        raise Fail(f"{what} must be in [0, 1]")
+
+
+def choice(value, what, options=("a", "b", "c", "d")):
+    """Raise ``Fail`` unless ``value`` is one of ``options`` (a multiple-choice answer)."""
+    if value not in options:
+        quoted = [f'"{option}"' for option in options]
+        raise Fail(f"{what} must be {', '.join(quoted[:-1])} or {quoted[-1]}")
+
+
+def trained(value, what="the model"):
+    """``rebuild(value, what)``, and ``Fail`` unless the optimizer has taken a step (fit ran)."""
+    model, iterations = rebuild(value, what)
+    if not (isinstance(iterations, int) and iterations > 0):
+        raise Fail(f"{what} has not been trained (fit)")
+    return model
+
+
 def rebuild(value, what="the model"):
     """A Keras model rebuilt by the grader from the configuration and weights the sandbox sent
     (``(model.to_json(), model.get_weights(), optimizer iterations)``). Keras' safe mode refuses

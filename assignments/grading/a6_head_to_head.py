@@ -17,7 +17,7 @@ import time
 
 import numpy as np
 
-from grading_tools import Fail, Test, fresh_model, is_int, rebuild
+from grading_tools import Fail, Test, choice, fresh_model, is_int, rebuild, trained
 
 STEPS, VOCAB, A, B = 30, 6, 1, 2
 TIE = 0.03  # a smaller gap in the grader's retraining is a tie
@@ -148,9 +148,7 @@ def _q2_complete(got, expected):
     if got["families"] != ["cnn", "rnn"]:
         raise Fail(f"comparison has the entries {got['families']}, expected 'cnn' and 'rnn'")
     for family in ("cnn", "rnn"):
-        _, iterations = rebuild(got[f"{family}_model"], f"{family}_model")
-        if not (isinstance(iterations, int) and iterations > 0):
-            raise Fail(f"{family}_model has not been trained")
+        trained(got[f"{family}_model"], f"{family}_model")
     _table(got)
 
 
@@ -240,10 +238,8 @@ def _measured(got) -> dict:
 
 
 def _q3_valid(got, expected):
-    if got["choice"] not in ("cnn", "rnn"):
-        raise Fail('choice must be "cnn" or "rnn"')
-    if got["reason"] not in ("a", "b", "c", "d"):
-        raise Fail('reason must be "a", "b", "c" or "d"')
+    choice(got["choice"], "choice", ("cnn", "rnn"))
+    choice(got["reason"], "reason")
 
 
 def _q3_ranking(got, expected):
