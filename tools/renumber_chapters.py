@@ -49,16 +49,22 @@ def shifted(number: str, start: int, by: int) -> str:
 
 
 def rewrite(text: str, stems: dict[str, str], start: int, by: int) -> str:
-    if stems:
-        names = re.compile(r"\b(" + "|".join(map(re.escape, stems)) + r")\b")
-        text = names.sub(lambda m: stems[m[1]], text)
-    text = re.sub(r"\bfig-(\d{2})-", lambda m: f"fig-{shifted(m[1], start, by)}-", text)
+    """One pass over the text, so that nothing rewritten is rewritten again ("chapter 08_lstm_gru"
+    is a file name after the word, moved once)."""
+    names = "|".join(map(re.escape, stems)) or r"(?!)"
+    pattern = re.compile(
+        rf"\b(?P<stem>{names})\b|\bfig-(?P<fig>\d{{2}})-|{PROSE.pattern}(?![\w])"
+    )
 
-    def prose(match: re.Match) -> str:
-        numbers = NUMBER.sub(lambda m: shifted(m[0], start, by), match[3])
-        return match[1] + match[2] + numbers
+    def one(match: re.Match) -> str:
+        if match["stem"]:
+            return stems[match["stem"]]
+        if match["fig"]:
+            return f"fig-{shifted(match['fig'], start, by)}-"
+        numbers = NUMBER.sub(lambda m: shifted(m[0], start, by), match[5])
+        return match[3] + match[4] + numbers
 
-    return PROSE.sub(prose, text)
+    return pattern.sub(one, text)
 
 
 def tracked(root: Path) -> list[Path]:
