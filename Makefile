@@ -13,6 +13,24 @@ ifneq ($(wildcard $(SHARED_DATA)/SHA256SUMS.json),)
 export BOOK_DATA_DIR ?= $(SHARED_DATA)
 endif
 
+# The Keras backend the chapters run on: `make book KERAS_BACKEND=jax`. A backend other than
+# TensorFlow builds into its own folder (_build/jax/_build/html), with its own execution cache and
+# results file, so that its book never shows outputs cached from another backend's run.
+export KERAS_BACKEND ?= tensorflow
+BACKENDS := tensorflow jax torch
+ifeq ($(filter $(KERAS_BACKEND),$(BACKENDS)),)
+$(error KERAS_BACKEND=$(KERAS_BACKEND) is not a Keras backend: use one of $(BACKENDS))
+endif
+ifeq ($(KERAS_BACKEND),tensorflow)
+BOOK_OUT :=
+BOOK_RESULTS_FILE := _build/results-full.json
+BOOK_HTML := _build/html
+else
+BOOK_OUT := --path-output _build/$(KERAS_BACKEND)
+BOOK_RESULTS_FILE := _build/$(KERAS_BACKEND)/results-full.json
+BOOK_HTML := _build/$(KERAS_BACKEND)/_build/html
+endif
+
 # Jupyter Book options: warnings are errors (a failing cell or a broken reference fails the build).
 JB_FLAGS := -W -n --keep-going
 
@@ -39,8 +57,8 @@ $(STAMP): requirements.txt pyproject.toml
 venv: $(STAMP)
 
 book: $(STAMP)
-	BOOK_RESULTS=$(CURDIR)/_build/results-full.json $(BIN)/jupyter-book build . $(JB_FLAGS)
-	@echo "Open _build/html/index.html"
+	BOOK_RESULTS=$(CURDIR)/$(BOOK_RESULTS_FILE) $(BIN)/jupyter-book build . $(JB_FLAGS) $(BOOK_OUT)
+	@echo "Open $(BOOK_HTML)/index.html"
 
 preview: $(STAMP)
 	BOOK_QUICK=1 BOOK_RESULTS=$(CURDIR)/_build/results-quick.json \
