@@ -97,16 +97,16 @@ def chapter_of(name: str, owners: dict[str, str]) -> str:
     return next((stem for pattern, stem in owners.items() if re.fullmatch(pattern, name)), "")
 
 
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def format_value(value) -> str:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if not _is_number(value):
         return str(value)
     if isinstance(value, int):
         return f"{value:,}"
     return f"{value:.4g}"
-
-
-def _is_number(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def margin(entry: dict) -> float | None:
@@ -169,7 +169,7 @@ def compare(mine: dict, published: dict, tolerance: float = 0.02) -> list[Differ
                                           published.get(name, {}).get("value"), None, where))
             continue
         a, b = mine[name]["value"], published[name]["value"]
-        numeric = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (a, b))
+        numeric = _is_number(a) and _is_number(b)
         if not numeric:
             if a != b:
                 differences.append(Difference(name, a, b, None, "different value"))
@@ -188,7 +188,7 @@ def merge_seeds(runs: list[dict]) -> dict:
     merged = {}
     for name, entry in runs[0].items():
         values = [(run[name].get("seed", "?"), run[name]["value"]) for run in runs if name in run]
-        numbers = [v for _, v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
+        numbers = [v for _, v in values if _is_number(v)]
         merged[name] = dict(entry)
         if len(numbers) == len(values) and len(values) > 1:
             merged[name]["spread"] = max(numbers) - min(numbers)
@@ -198,7 +198,7 @@ def merge_seeds(runs: list[dict]) -> dict:
 
 def format_metric(value, metric):
     """``'86.1%'`` for an accuracy, ``'21.3'`` for any other metric (an MAE in µg/m³, say)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if not _is_number(value):
         raise TypeError(f"a recorded value must be a number, not {value!r}")
     return f"{value:.1%}" if "accuracy" in metric else f"{value:.1f}"
 
