@@ -23,3 +23,14 @@ def test_prose_numbers_move_from_the_start_at_their_own_width():
 def test_figure_names_move_and_unknown_file_names_stay():
     assert rewrite("fig-08-gates, fig-04-x", STEMS, 5, 2) == "fig-10-gates, fig-04-x"
     assert rewrite("chapter 13_other", STEMS, 5, 1) == "chapter 13_other"
+
+
+def test_two_chapters_with_one_number_are_refused(tmp_path):
+    import pytest
+    from renumber_chapters import chapters
+
+    (tmp_path / "notebooks").mkdir()
+    for name in ("05_recurrence.ipynb", "05_segmentation.ipynb"):
+        (tmp_path / "notebooks" / name).write_text("{}")
+    with pytest.raises(SystemExit, match="two chapters are numbered 5"):
+        chapters(tmp_path)

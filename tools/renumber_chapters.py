@@ -39,7 +39,11 @@ def chapters(root: Path) -> dict[int, str]:
     for path in sorted((root / "notebooks").glob("*.ipynb")):
         match = NOTEBOOK.match(path.name)
         if match:
-            found[int(match[1])] = path.stem
+            number = int(match[1])
+            if number in found:  # one of the two would be moved and the other left: refuse
+                raise SystemExit(f"two chapters are numbered {number}: {found[number]} and "
+                                 f"{path.stem}; move the new one out of notebooks/ while renumbering")
+            found[number] = path.stem
     return found
 
 
