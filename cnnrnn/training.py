@@ -28,8 +28,20 @@ class Trained:
     epochs: int
 
 
+# saved from chapter 04, where it is taught
+def training_steps(x, y, epochs, batch_size, validation):
+    """How many optimizer steps a fit takes (what a learning-rate schedule
+    spans). x is one input array, several (a list or dict of arrays with the
+    same rows), or, when y is None, a dataset of batches."""
+    if y is None:
+        return epochs * len(x)
+    rows = len(keras.tree.flatten(x)[0])
+    kept = 1 - validation if isinstance(validation, float) else 1
+    return epochs * int(np.ceil(kept * rows / batch_size))
+
+
 # ``train`` and ``test`` are ``(x, y)`` pairs, or ``(dataset, None)`` for a tf.data.Dataset of
-# ``(x, y)`` batches that keeps its own order (chapter 18's; ``batch_size`` is then unused).
+# ``(x, y)`` batches that keeps its own order (chapter 21's; ``batch_size`` is then unused).
 # ``validation`` is a fraction of ``train`` held out (the last rows, as Keras does), an ``(x, y)``
 # pair or a dataset (or None: no validation); ``patience`` turns on early stopping on ``monitor``,
 # keeping the best epoch's weights; ``cosine_decay`` lowers the learning rate to 0 over the whole
@@ -43,8 +55,7 @@ def fit_and_evaluate(model, train, test, *, epochs, loss, metrics=("accuracy",),
     (x, y), (x_test, y_test) = train, test
     held_out = isinstance(validation, float)  # a fraction of train
     if cosine_decay:
-        kept = 1 - validation if held_out else 1
-        steps = epochs * int(np.ceil(kept * len(x) / batch_size))
+        steps = training_steps(x, y, epochs, batch_size, validation)
         learning_rate = keras.optimizers.schedules.CosineDecay(learning_rate, steps)
     optimizer = keras.optimizers.Adam(learning_rate, clipnorm=clipnorm)
     model.compile(optimizer=optimizer, loss=loss, metrics=list(metrics))

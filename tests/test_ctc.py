@@ -1,4 +1,4 @@
-"""cnnrnn.ctc: the collapsing rule, the CTC loss for padded labels, greedy decoding, scores (chapter 13)."""
+"""cnnrnn.ctc: the collapsing rule, the CTC loss for padded labels, greedy decoding, scores (chapter 16)."""
 
 import itertools
 

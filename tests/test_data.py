@@ -39,13 +39,15 @@ HASH = re.compile(r"\b[0-9a-f]{64}\b")
 # ------------------------------------------------------------------ synthetic files, origin formats
 
 def _tar_gz(members: dict[str, bytes]) -> bytes:
+    # The same bytes at every call: gzip's header would otherwise carry the current second, and a
+    # test that pins one call's hash and writes another's failed when a second ticked in between.
     buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+    with tarfile.open(fileobj=buffer, mode="w") as archive:
         for name, content in members.items():
             info = tarfile.TarInfo(name)
             info.size = len(content)
             archive.addfile(info, io.BytesIO(content))
-    return buffer.getvalue()
+    return gzip.compress(buffer.getvalue(), mtime=0)
 
 
 def _npz(**arrays) -> bytes:
@@ -221,9 +223,17 @@ def _serve(server, monkeypatch, name: str, content: bytes, behaviour: str = "ok"
     return url
 
 
+def test_synthetic_archives_are_the_same_bytes_a_second_later():
+    # Tests pin one call's hash and write another call's bytes.
+    first = SYNTHETIC["cifar10"][0]()
+    time.sleep(1.1)
+    assert SYNTHETIC["cifar10"][0]() == first
+
+
 # ------------------------------------------------------------------- the download path, end to end
 
 @pytest.mark.parametrize("name", LOADERS)
+
 def test_first_run_downloads_verifies_caches_then_reuses_the_cache(name, cache, server, monkeypatch):
     content = SYNTHETIC[name][0]()
     url = _serve(server, monkeypatch, name, content)

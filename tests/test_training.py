@@ -13,7 +13,7 @@ from cnnrnn.cost import multiply_adds
 from cnnrnn.plots import plot_learning_curves
 from cnnrnn.scratch import sigmoid
 from cnnrnn.text import clean_reviews
-from cnnrnn.training import Trained, fit_and_evaluate
+from cnnrnn.training import Trained, fit_and_evaluate, training_steps
 
 
 def _data(n=64, seed=0):
@@ -82,7 +82,7 @@ def test_plot_learning_curves_can_draw_the_loss_on_a_log_scale():
 
 
 def test_fit_and_evaluate_takes_datasets_that_hold_their_labels():
-    # Chapter 18 trains on cnnrnn.batching's datasets: (dataset, None) stands for (x, y), and
+    # Chapter 21 trains on cnnrnn.batching's datasets: (dataset, None) stands for (x, y), and
     # the dataset's own order of batches is kept (Keras ignores fit's shuffle for a dataset,
     # and cnnrnn.config.quiet() silences its notice that it does).
     import warnings
@@ -110,3 +110,15 @@ def test_fit_and_evaluate_takes_datasets_that_hold_their_labels():
                                       restore_best_weights=True)])
     _, accuracy = expected.evaluate(test, verbose=0)
     assert result.test["accuracy"] == pytest.approx(accuracy, abs=1e-7)
+
+
+def test_training_steps_counts_rows_of_the_first_input_and_batches_of_a_dataset():
+    x = np.zeros((100, 4))
+    # one array: the rows not held out, in batches (the schedule fit_and_evaluate always used)
+    assert training_steps(x, x, epochs=3, batch_size=16, validation=0.1) == 3 * 6
+    assert training_steps(x, x, epochs=2, batch_size=16, validation=None) == 2 * 7
+    # several inputs: the rows of one input, not the number of inputs
+    assert training_steps([x, x[:, :2]], x, epochs=1, batch_size=10, validation=None) == 10
+    assert training_steps({"a": x, "b": x}, x, epochs=1, batch_size=10, validation=0.5) == 5
+    # a dataset of batches: its length is already the batches per epoch
+    assert training_steps(list(range(7)), None, epochs=4, batch_size=999, validation=None) == 28

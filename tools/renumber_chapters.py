@@ -2,13 +2,13 @@
 
     python tools/renumber_chapters.py --from 5 --by 1 [--dry-run]
 
-A chapter's number is the leading number of its notebook's file name (``notebooks/08_lstm_gru``
-is chapter 8), and the prose, the code's comments and the tests name chapters in three ways,
+A chapter's number is the leading number of its notebook's file name (``notebooks/09_lstm_gru``
+is chapter 9), and the prose, the code's comments and the tests name chapters in three ways,
 all rewritten here in every file git tracks:
 
-* file names: ``08_lstm_gru`` becomes ``09_lstm_gru`` (links, ``{doc}`` targets, tests, ``_toc.yml``);
-* figure names: ``fig-08-gates`` becomes ``fig-09-gates``;
-* prose: "chapter 8", "Chapter 08's", "chapters 13–16", "chapters 00, 07, 08 and 17" (each
+* file names: ``09_lstm_gru`` becomes ``09_lstm_gru`` (links, ``{doc}`` targets, tests, ``_toc.yml``);
+* figure names: ``fig-09-gates`` becomes ``fig-10-gates``;
+* prose: "chapter 9", "Chapter 09's", "chapters 14–17", "chapters 00, 08, 09 and 18" (each
   number after the word, at its own width: "08" becomes "09", "8" becomes "9").
 
 The notebooks are moved with ``git mv``. What the script cannot tell is a chapter number (a
@@ -31,10 +31,12 @@ NUMBER = re.compile(r"\d{1,2}")
 # A bare "(08)" after a word, or a range of numbers on a line that names a part.
 SUSPECT = re.compile(r"(?<![\w\])])\(\d{2}\)|\bParts?\b.*\b\d{1,2}\s*(?:–|to)\s*\d{1,2}\b")
 SKIP = {".bib", ".png", ".jpg", ".svg", ".ico", ".gz", ".zip", ".npz", ".pdf"}
+# The tool and its tests hold example chapter numbers that must not move with the book's.
+OWN = {"tools/renumber_chapters.py", "tests/test_renumber_chapters.py"}
 
 
 def chapters(root: Path) -> dict[int, str]:
-    """Chapter number to notebook stem (``8: "08_lstm_gru"``)."""
+    """Chapter number to notebook stem (``8: "09_lstm_gru"``)."""
     found = {}
     for path in sorted((root / "notebooks").glob("*.ipynb")):
         match = NOTEBOOK.match(path.name)
@@ -53,7 +55,7 @@ def shifted(number: str, start: int, by: int) -> str:
 
 
 def rewrite(text: str, stems: dict[str, str], start: int, by: int) -> str:
-    """One pass over the text, so that nothing rewritten is rewritten again ("chapter 08_lstm_gru"
+    """One pass over the text, so that nothing rewritten is rewritten again ("chapter 09_lstm_gru"
     is a file name after the word, moved once)."""
     names = "|".join(map(re.escape, stems)) or r"(?!)"
     pattern = re.compile(
@@ -73,7 +75,8 @@ def rewrite(text: str, stems: dict[str, str], start: int, by: int) -> str:
 
 def tracked(root: Path) -> list[Path]:
     out = subprocess.run(["git", "ls-files"], cwd=root, capture_output=True, text=True, check=True)
-    return [root / line for line in out.stdout.splitlines() if Path(line).suffix not in SKIP]
+    return [root / line for line in out.stdout.splitlines()
+            if Path(line).suffix not in SKIP and line not in OWN]
 
 
 def main() -> None:
