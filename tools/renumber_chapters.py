@@ -2,11 +2,11 @@
 
     python tools/renumber_chapters.py --from 5 --by 1 [--dry-run]
 
-A chapter's number is the leading number of its notebook's file name (``notebooks/09_lstm_gru``
-is chapter 9), and the prose, the code's comments and the tests name chapters in three ways,
+A chapter's number is the leading number of its notebook's file name (``notebooks/10_lstm_gru``
+is chapter 10), and the prose, the code's comments and the tests name chapters in three ways,
 all rewritten here in every file git tracks:
 
-* file names: ``09_lstm_gru`` becomes ``09_lstm_gru`` (links, ``{doc}`` targets, tests, ``_toc.yml``);
+* file names: ``10_lstm_gru`` becomes ``11_lstm_gru`` (links, ``{doc}`` targets, tests, ``_toc.yml``);
 * figure names: ``fig-09-gates`` becomes ``fig-10-gates``;
 * prose: "chapter 9", "Chapter 09's", "chapters 14–17", "chapters 00, 08, 09 and 18" (each
   number after the word, at its own width: "08" becomes "09", "8" becomes "9").
@@ -36,7 +36,7 @@ OWN = {"tools/renumber_chapters.py", "tests/test_renumber_chapters.py"}
 
 
 def chapters(root: Path) -> dict[int, str]:
-    """Chapter number to notebook stem (``8: "09_lstm_gru"``)."""
+    """Chapter number to notebook stem (``10: "10_lstm_gru"``)."""
     found = {}
     for path in sorted((root / "notebooks").glob("*.ipynb")):
         match = NOTEBOOK.match(path.name)
