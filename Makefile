@@ -75,7 +75,7 @@ test: lint
 # Full-mode runs on several seeds (BOOK_SEED replaces each chapter's seed), each into its own
 # results file, then merged: the first seed's numbers with the spread over all of them. A seed on
 # which an assert fails is reported, and the others still run. CHAPTERS narrows it, e.g.
-# make seeds CHAPTERS="notebooks/03_cnn_classifier.ipynb notebooks/10_lstm_gru.ipynb".
+# make seeds CHAPTERS="notebooks/03_cnn_classifier.ipynb notebooks/11_lstm_gru.ipynb".
 SEEDS ?= 42 1 2
 CHAPTERS ?= notebooks
 seeds: $(STAMP)

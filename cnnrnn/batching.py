@@ -1,12 +1,12 @@
 """Length-bucketed batches: sequences of similar length batched together, each batch padded only
 to its own longest sequence, the batches in a new random order at every epoch.
 
-Taught in chapter 11 (bidirectional RNNs, the IMDB sentiment model), where each function is
+Taught in chapter 12 (bidirectional RNNs, the IMDB sentiment model), where each function is
 written out and checked equal to this copy by ``tests/test_taught_once.py``. ``ids`` is a list of
 1-D integer arrays (word indices; 0 is padding), ``labels`` an int64 array. ``as_dataset`` needs
 TensorFlow (``tf.data``), which is imported only when this module is.
 
-Chapter 21 (sentences) uses three options that chapter 11's defaults leave off: ties between
+Chapter 22 (sentences) uses three options that chapter 12's defaults leave off: ties between
 equal lengths broken at random (``batches_by_length(..., rng)``), batches cut anew at every pass
 (``batches`` given as a function of the random generator, e.g.
 ``functools.partial(batches_by_length, ids, 50)``), and padding at the end to at least a minimum
@@ -20,7 +20,7 @@ import numpy as np
 import tensorflow as tf
 
 
-# saved from chapter 11, where it is taught
+# saved from chapter 12, where it is taught
 def batches_by_length(ids, batch_size, rng=None):
     """Index arrays of batches of sequences of similar length; with `rng`,
     ties between equal lengths are broken at random."""
@@ -32,7 +32,7 @@ def batches_by_length(ids, batch_size, rng=None):
     return [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
 
 
-# saved from chapter 11, where it is taught
+# saved from chapter 12, where it is taught
 def padded_batches(ids, labels, batches, rng=None, padding="pre", min_length=0):
     """Each batch's sequences, padded (at the front, or at the end with
     padding="post") to the batch's longest or to min_length, and their
@@ -48,7 +48,7 @@ def padded_batches(ids, labels, batches, rng=None, padding="pre", min_length=0):
         yield words, labels[rows]
 
 
-# saved from chapter 11, where it is taught
+# saved from chapter 12, where it is taught
 def as_dataset(ids, labels, batches, rng=None, padding="pre", min_length=0):
     """A tf.data.Dataset of the padded batches: a new pass, and so a new
     order, at every epoch."""

@@ -4,7 +4,7 @@
   runs in CI time. Unset (or ``0``), chapters run in full and reach their reference numbers.
 * ``BOOK_RESULTS`` is the JSON file that :func:`record` writes headline metrics to.
 * In a notebook, :func:`record` also *glues* each metric (MyST-NB's format, hidden), so that a
-  page of the book can quote it: ``{glue:text}`../notebooks/10_lstm_gru.ipynb::name:.1%` ``.
+  page of the book can quote it: ``{glue:text}`../notebooks/11_lstm_gru.ipynb::name:.1%` ``.
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ def quiet() -> None:
     warnings.filterwarnings("ignore", category=DeprecationWarning)
     warnings.filterwarnings("ignore", category=FutureWarning)
     warnings.filterwarnings("ignore", message=".*input_shape.*")  # Keras' Input() advice
-    # A model restored from weights alone (KerasTuner's load_model, chapter 22) has a fresh optimizer;
+    # A model restored from weights alone (KerasTuner's load_model, chapter 23) has a fresh optimizer;
     # Keras warns, for every model, that the saved optimizer state was not loaded: to predict or
     # evaluate it is not needed.
     warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")

@@ -1,7 +1,7 @@
 """Connectionist temporal classification (CTC): the collapsing rule, a Keras loss for padded
 labels, greedy decoding, and the edit distance and error rates that score what was read.
 
-Taught in chapter 16 (CRNN: reading strings of digits), where each function is written out and
+Taught in chapter 17 (CRNN: reading strings of digits), where each function is written out and
 checked equal to this copy by ``tests/test_taught_once.py``; later chapters call them from here.
 Symbols are integers; the caller names the blank's index (``blank``, Keras' ``mask_index``) and
 the value that pads labels (``pad``). A model's output is logits ``(batch, frames, symbols)``,
@@ -15,7 +15,7 @@ import numpy as np
 from keras import ops
 
 
-# saved from chapter 16, where it is taught
+# saved from chapter 17, where it is taught
 def collapse(path, blank):
     """The string a CTC path stands for: merge runs, then drop blanks."""
     path = np.asarray(path)
@@ -23,7 +23,7 @@ def collapse(path, blank):
     return [int(s) for s in merged if s != blank]
 
 
-# saved from chapter 16, where it is taught
+# saved from chapter 17, where it is taught
 def frames_needed(label):
     """Fewest frames that can spell `label`: one per character, plus one
     blank between each pair of equal neighbours."""
@@ -31,7 +31,7 @@ def frames_needed(label):
     return len(label) + repeats
 
 
-# saved from chapter 16, where it is taught
+# saved from chapter 17, where it is taught
 class CTCLoss(keras.losses.Loss):
     """CTC loss of logits (batch, frames, symbols), every frame valid, for
     labels (batch, length) padded with `pad`; `blank` is the blank's index."""
@@ -48,7 +48,7 @@ class CTCLoss(keras.losses.Loss):
         return ops.ctc_loss(labels, y_pred, label_lengths, frame_counts, mask_index=self.blank)
 
 
-# saved from chapter 16, where it is taught
+# saved from chapter 17, where it is taught
 def greedy_read(model, x, blank):
     """Greedy CTC decoding: the symbols read in each input, as lists, and
     the model's logits."""
@@ -59,7 +59,7 @@ def greedy_read(model, x, blank):
     return [[int(d) for d in row if d >= 0] for row in decoded], logits
 
 
-# saved from chapter 16, where it is taught
+# saved from chapter 17, where it is taught
 def edit_distance(a, b):
     """Fewest insertions, deletions and substitutions that turn a into b."""
     previous = list(range(len(b) + 1))  # distances from a[:0] to b[:j]
@@ -77,7 +77,7 @@ def edit_distance(a, b):
     return previous[-1]
 
 
-# saved from chapter 16, where it is taught
+# saved from chapter 17, where it is taught
 def score_strings(predicted, truth):
     """Which strings were read exactly, and the character error rate:
     edits needed over the true characters, summed over all strings."""

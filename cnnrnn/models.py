@@ -9,7 +9,7 @@ from __future__ import annotations
 from keras import layers
 
 
-# saved from chapter 15
+# saved from chapter 16
 def causal_dilated_stack(inputs, filters, kernel_size, dilations):
     """Residual blocks of causal dilated Conv1D, one per dilation rate:
     an output at every step, which sees only that step and earlier ones."""

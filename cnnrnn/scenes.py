@@ -1,4 +1,4 @@
-"""Scenes of coloured shapes with one right caption each, for chapter 17 (image captioning).
+"""Scenes of coloured shapes with one right caption each, for chapter 18 (image captioning).
 
 A scene is a 32 × 32 colour image on a dark, noisy background holding one object, or a large
 and a small one; its caption is a sentence of a small grammar::

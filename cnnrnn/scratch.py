@@ -151,7 +151,7 @@ def simple_rnn_forward(x, kernel, recurrent_kernel, bias, h0=None, return_sequen
     return np.stack(states, axis=1) if return_sequences else h
 
 
-# saved from chapter 10 (the LSTM cell), where it is taught
+# saved from chapter 11 (the LSTM cell), where it is taught
 def sigmoid(z):
     return 1 / (1 + np.exp(-z))
 

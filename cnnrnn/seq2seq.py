@@ -1,6 +1,6 @@
 """Training an encoder–decoder with teacher forcing, and decoding it greedily.
 
-Taught in chapter 12 (sequence to sequence), where each function is written out and checked equal
+Taught in chapter 13 (sequence to sequence), where each function is written out and checked equal
 to this copy by ``tests/test_taught_once.py``; later chapters call them from here. Tokens are
 integers, and the caller names its start, end and padding tokens. The decoder's inference model
 takes ``[previous token, h, c]`` and returns ``[probabilities, h, c]`` for one step (an LSTM's two
@@ -13,7 +13,7 @@ import keras
 import numpy as np
 
 
-# saved from chapter 12, where it is taught
+# saved from chapter 13, where it is taught
 def shift_right(target, start):
     """Teacher forcing's decoder input: `start`, then the target without
     its last token."""
@@ -21,7 +21,7 @@ def shift_right(target, start):
     return np.concatenate([first, target[:, :-1]], axis=1)
 
 
-# saved from chapter 12, where it is taught
+# saved from chapter 13, where it is taught
 def compile_for_teacher_forcing(model, learning_rate, decay_steps, pad):
     """Adam, the learning rate falling along a cosine to 2% of its start;
     the cross-entropy of every next token, padding steps left out."""
@@ -31,7 +31,7 @@ def compile_for_teacher_forcing(model, learning_rate, decay_steps, pad):
                   loss=keras.losses.SparseCategoricalCrossentropy(ignore_class=pad))
 
 
-# saved from chapter 12, where it is taught
+# saved from chapter 13, where it is taught
 def greedy_decode(encoder_model, decoder_model, encoder_input, start, max_steps):
     """Token indices (batch, max_steps): at each step the most probable
     token, fed back in as the next step's input."""
@@ -45,7 +45,7 @@ def greedy_decode(encoder_model, decoder_model, encoder_input, start, max_steps)
     return np.stack(tokens, axis=1)
 
 
-# saved from chapter 12, where it is taught
+# saved from chapter 13, where it is taught
 def until_end(tokens, end):
     """Each row of `tokens` up to (not including) its first `end`."""
     rows = []

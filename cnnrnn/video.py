@@ -1,4 +1,4 @@
-"""Video clips made from still images, for chapter 18: a digit drawn frame by frame along a path,
+"""Video clips made from still images, for chapter 19: a digit drawn frame by frame along a path,
 and a strip of frames per clip to look at them.
 
 The chapter's lesson is the paths (the motion classes) and the models that read them; drawing a

@@ -25,7 +25,7 @@ SOURCE = ROOT / "_build" / "test-book" / "src"
 OUTPUT = ROOT / "_build" / "test-book"
 from conftest import QUICK_TARGET_SECONDS  # noqa: E402  (the README's 60 s, reported by conftest)
 
-# Wall-clock time on a shared 2-core machine swings by a third from run to run (chapter 16 took
+# Wall-clock time on a shared 2-core machine swings by a third from run to run (chapter 17 took
 # 40-61 s in quick mode on the same commit), and from one machine to the next by more (every
 # chapter took 2-3 times as long on a 2 GHz AVX2-only machine as on the one the target was set
 # on), so the gate only catches gross regressions: a chapter over twice the target and over

@@ -1,4 +1,4 @@
-"""cnnrnn.ctc: the collapsing rule, the CTC loss for padded labels, greedy decoding, scores (chapter 16)."""
+"""cnnrnn.ctc: the collapsing rule, the CTC loss for padded labels, greedy decoding, scores (chapter 17)."""
 
 import itertools
 

@@ -1,4 +1,4 @@
-"""cnnrnn.results.family_table: the recorded results across chapters, by family (chapter 21)."""
+"""cnnrnn.results.family_table: the recorded results across chapters, by family (chapter 22)."""
 
 import pytest
 
@@ -7,8 +7,8 @@ from cnnrnn.results import family_table, format_metric
 METRICS = {"reviews": ("test accuracy", True), "air": ("test MAE, µg/m³", False)}
 FAMILIES = ["CNN family", "RNN family", "baseline"]
 ENTRIES = {
-    ("reviews", "10_lstm_gru"): [("RNN family", "LSTM", "lstm_acc"), ("RNN family", "GRU", "gru_acc")],
-    ("air", "15_forecasting"): [("CNN family", "TCN", "tcn_mae"), ("RNN family", "GRU", "gru_mae"),
+    ("reviews", "11_lstm_gru"): [("RNN family", "LSTM", "lstm_acc"), ("RNN family", "GRU", "gru_acc")],
+    ("air", "16_forecasting"): [("CNN family", "TCN", "tcn_mae"), ("RNN family", "GRU", "gru_mae"),
                                 ("baseline", "persistence", "persistence_mae")],
 }
 
@@ -31,11 +31,11 @@ def test_every_recorded_value_is_shown_with_its_mode_and_the_best_model_is_named
     assert missing == [] and modes == {"full"}
     assert list(table.columns) == ["metric", *FAMILIES, "best recorded in the row"]
     assert table.index.names == ["task", "source chapter"]
-    reviews = table.loc[("reviews", "10_lstm_gru")]
+    reviews = table.loc[("reviews", "11_lstm_gru")]
     assert reviews["RNN family"] == "LSTM 86.0% [full]; GRU 87.0% [full]"
     assert reviews["CNN family"] == ""
     assert reviews["best recorded in the row"] == "GRU (RNN family)"  # higher is better
-    air = table.loc[("air", "15_forecasting")]
+    air = table.loc[("air", "16_forecasting")]
     assert air["CNN family"] == "TCN 20.0 [full]"
     assert air["best recorded in the row"] == "TCN (CNN family)"  # lower is better
 
@@ -43,19 +43,19 @@ def test_every_recorded_value_is_shown_with_its_mode_and_the_best_model_is_named
 def test_a_missing_result_names_the_chapter_to_run_and_is_never_ranked():
     results = {"lstm_acc": _entry(0.86)}
     table, missing, modes = family_table(results, ENTRIES, METRICS, FAMILIES)
-    assert missing == ["10_lstm_gru", "15_forecasting"]
+    assert missing == ["11_lstm_gru", "16_forecasting"]
     assert modes == {"full"}
-    reviews = table.loc[("reviews", "10_lstm_gru")]
-    assert reviews["RNN family"] == "LSTM 86.0% [full]; GRU: not run yet (run chapter 10_lstm_gru)"
+    reviews = table.loc[("reviews", "11_lstm_gru")]
+    assert reviews["RNN family"] == "LSTM 86.0% [full]; GRU: not run yet (run chapter 11_lstm_gru)"
     assert reviews["best recorded in the row"] == ""  # one value: nothing to compare
-    assert table.loc[("air", "15_forecasting"), "best recorded in the row"] == ""
+    assert table.loc[("air", "16_forecasting"), "best recorded in the row"] == ""
 
 
 def test_values_of_different_modes_are_not_compared():
     results = {"lstm_acc": _entry(0.86), "gru_acc": _entry(0.60, mode="quick")}
     table, _, modes = family_table(results, ENTRIES, METRICS, FAMILIES)
     assert modes == {"full", "quick"}
-    assert table.loc[("reviews", "10_lstm_gru"), "best recorded in the row"] == (
+    assert table.loc[("reviews", "11_lstm_gru"), "best recorded in the row"] == (
         "mixed modes: not compared")
 
 
@@ -63,15 +63,15 @@ def test_a_spread_over_several_folds_is_shown_and_one_folds_is_not():
     results = {"lstm_acc": _entry(0.86), "lstm_acc_std": _entry(0.012, n_folds=10),
                "gru_acc": _entry(0.87), "gru_acc_std": _entry(0.0, n_folds=1)}
     table, _, _ = family_table(results, ENTRIES, METRICS, FAMILIES)
-    assert table.loc[("reviews", "10_lstm_gru"), "RNN family"] == (
+    assert table.loc[("reviews", "11_lstm_gru"), "RNN family"] == (
         "LSTM 86.0% ± 1.2% [full]; GRU 87.0% [full]")
 
 
 def test_a_note_replaces_a_familys_cell_in_every_row_of_its_task():
     table, _, _ = family_table({}, ENTRIES, METRICS, FAMILIES,
                                  notes={("reviews", "CNN family"): "none recorded"})
-    assert table.loc[("reviews", "10_lstm_gru"), "CNN family"] == "none recorded"
-    assert table.loc[("air", "15_forecasting"), "CNN family"].startswith("TCN: not run yet")
+    assert table.loc[("reviews", "11_lstm_gru"), "CNN family"] == "none recorded"
+    assert table.loc[("air", "16_forecasting"), "CNN family"].startswith("TCN: not run yet")
 
 
 def test_unknown_tasks_and_families_are_named():

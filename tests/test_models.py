@@ -1,4 +1,4 @@
-"""Unit tests of cnnrnn.models: the causal dilated Conv1D stack taught in chapter 15."""
+"""Unit tests of cnnrnn.models: the causal dilated Conv1D stack taught in chapter 16."""
 
 import keras
 import numpy as np

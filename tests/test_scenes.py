@@ -1,4 +1,4 @@
-"""cnnrnn.scenes: the captioned scenes of chapter 17 follow their grammar's rules."""
+"""cnnrnn.scenes: the captioned scenes of chapter 18 follow their grammar's rules."""
 
 import numpy as np
 import pytest

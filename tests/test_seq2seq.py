@@ -1,4 +1,4 @@
-"""cnnrnn.seq2seq: teacher forcing's shifted inputs and compile, greedy decoding (chapter 12)."""
+"""cnnrnn.seq2seq: teacher forcing's shifted inputs and compile, greedy decoding (chapter 13)."""
 
 import keras
 import numpy as np

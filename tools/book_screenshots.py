@@ -2,7 +2,7 @@
 
     .venv/bin/python tools/book_screenshots.py _build/quick/_build/html _build/screens [PAGE ...]
 
-PAGE is a path inside the HTML folder (default: the landing page and chapters 1, 4 and 16). For
+PAGE is a path inside the HTML folder (default: the landing page and chapters 1, 4 and 17). For
 each page: desktop (1400 px) and phone (390 px), the phone with its ☰ menu opened, and the
 desktop with its ☰ pressed (sidebar collapsed). Needs Chromium (`make browser`).
 """
@@ -16,7 +16,7 @@ from playwright.sync_api import sync_playwright
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PAGES = ["book/intro.html", "notebooks/01_convolution.html", "notebooks/04_why_convolution.html",
-         "notebooks/16_crnn_ctc.html"]
+         "notebooks/17_crnn_ctc.html"]
 TOGGLE = ".primary-toggle, button[aria-label*='primary sidebar' i]"
 
 
