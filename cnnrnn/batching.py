@@ -6,7 +6,7 @@ written out and checked equal to this copy by ``tests/test_taught_once.py``. ``i
 1-D integer arrays (word indices; 0 is padding), ``labels`` an int64 array. ``as_dataset`` needs
 TensorFlow (``tf.data``), which is imported only when this module is.
 
-Chapter 22 (sentences) uses three options that chapter 12's defaults leave off: ties between
+Chapter 23 (sentences) uses three options that chapter 12's defaults leave off: ties between
 equal lengths broken at random (``batches_by_length(..., rng)``), batches cut anew at every pass
 (``batches`` given as a function of the random generator, e.g.
 ``functools.partial(batches_by_length, ids, 50)``), and padding at the end to at least a minimum

@@ -65,7 +65,7 @@ def quiet() -> None:
     warnings.filterwarnings("ignore", category=DeprecationWarning)
     warnings.filterwarnings("ignore", category=FutureWarning)
     warnings.filterwarnings("ignore", message=".*input_shape.*")  # Keras' Input() advice
-    # A model restored from weights alone (KerasTuner's load_model, chapter 23) has a fresh optimizer;
+    # A model restored from weights alone (KerasTuner's load_model, chapter 24) has a fresh optimizer;
     # Keras warns, for every model, that the saved optimizer state was not loaded: to predict or
     # evaluate it is not needed.
     warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")

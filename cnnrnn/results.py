@@ -15,7 +15,7 @@ A number differs when it is further from the published one than its recorded see
 (``spread``, recorded beside the value where a chapter measured one over several seeds), or,
 where no spread was recorded, than ``--tolerance`` (relative, 2% by default).
 
-Chapter 22 reads the results back into one table of the CNN-versus-RNN comparisons across the
+Chapter 23 reads the results back into one table of the CNN-versus-RNN comparisons across the
 book (:func:`family_table`): one row per task and chapter, one column per family, each value with
 its mode, and the chapter to run where one is missing; never a number that was not recorded.
 """

@@ -41,7 +41,7 @@ def training_steps(x, y, epochs, batch_size, validation):
 
 
 # ``train`` and ``test`` are ``(x, y)`` pairs, or ``(dataset, None)`` for a tf.data.Dataset of
-# ``(x, y)`` batches that keeps its own order (chapter 22's; ``batch_size`` is then unused).
+# ``(x, y)`` batches that keeps its own order (chapter 23's; ``batch_size`` is then unused).
 # ``validation`` is a fraction of ``train`` held out (the last rows, as Keras does), an ``(x, y)``
 # pair or a dataset (or None: no validation); ``patience`` turns on early stopping on ``monitor``,
 # keeping the best epoch's weights; ``cosine_decay`` lowers the learning rate to 0 over the whole

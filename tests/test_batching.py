@@ -1,4 +1,4 @@
-"""cnnrnn.batching: length-bucketed batches (chapter 12), and the options chapter 22 adds."""
+"""cnnrnn.batching: length-bucketed batches (chapter 12), and the options chapter 23 adds."""
 
 from functools import partial
 
@@ -55,7 +55,7 @@ def test_as_dataset_reshuffles_at_every_epoch_and_knows_its_length():
     assert all(w.dtype == np.int32 for w, _ in in_order)
 
 
-# Chapter 22's options: ties broken at random, batches cut anew at every pass, padding at the
+# Chapter 23's options: ties broken at random, batches cut anew at every pass, padding at the
 # end to at least a minimum width. The defaults above are chapter 12's and stay as they were.
 SAME_LENGTHS = [np.full(2, i + 1, "int32") for i in range(6)] + [np.full(3, 7, "int32")]
 
@@ -101,7 +101,7 @@ def test_batches_given_as_a_function_are_cut_anew_at_every_pass():
 
 
 def _chapter_18s_own_batches(ids, y, shuffle, seed, batch_size, min_words):
-    """Chapter 22's batching before it called cnnrnn.batching (its `as_batches`), kept here to
+    """Chapter 23's batching before it called cnnrnn.batching (its `as_batches`), kept here to
     show that the package makes the same batches from the same random draws."""
     rng = np.random.default_rng(seed)
     lengths = np.array([len(sentence) for sentence in ids])

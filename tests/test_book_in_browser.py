@@ -110,7 +110,7 @@ def test_phone_contents_button_opens_the_page_contents(browser):
 
 def test_phone_page_does_not_scroll_sideways(browser):
     # Chapter 16 has a long function name in a list; the instructors' page a five-column table.
-    for name in ("notebooks/01_convolution", "notebooks/16_forecasting", "notebooks/21_table_measured",
+    for name in ("notebooks/01_convolution", "notebooks/16_forecasting", "notebooks/22_table_measured",
                  "book/at_a_glance", "book/instructors"):
         page = _page(browser, 390, 844, HTML / f"{name}.html")
         overflow = page.evaluate(

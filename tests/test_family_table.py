@@ -1,4 +1,4 @@
-"""cnnrnn.results.family_table: the recorded results across chapters, by family (chapter 22)."""
+"""cnnrnn.results.family_table: the recorded results across chapters, by family (chapter 23)."""
 
 import pytest
 

@@ -40,12 +40,12 @@ def test_every_recorded_name_is_found_in_its_chapter(tmp_path):
                                             'for key in ["table_lstm_step_ms"]:\n',
                                             '    record(  # a comment\n key, 1.0)\n',
                                             "record(f\"pool_{n.replace(' ', '_')}_acc\", z)\n"]}
-    (tmp_path / "22_same_task.ipynb").write_text(json.dumps({"cells": [cell]}))
+    (tmp_path / "23_same_task.ipynb").write_text(json.dumps({"cells": [cell]}))
     owners = results.recorded_names(tmp_path)
-    assert results.chapter_of("lm_char_lstm_ppl", owners) == "22_same_task"
-    assert results.chapter_of("mr_kim_cnn_accuracy", owners) == "22_same_task"
-    assert results.chapter_of("table_lstm_step_ms", owners) == "22_same_task"
-    assert results.chapter_of("pool_global_max_acc", owners) == "22_same_task"  # quotes in {}
+    assert results.chapter_of("lm_char_lstm_ppl", owners) == "23_same_task"
+    assert results.chapter_of("mr_kim_cnn_accuracy", owners) == "23_same_task"
+    assert results.chapter_of("table_lstm_step_ms", owners) == "23_same_task"
+    assert results.chapter_of("pool_global_max_acc", owners) == "23_same_task"  # quotes in {}
     assert results.chapter_of("something_else", owners) == ""
 
 

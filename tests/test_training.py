@@ -82,7 +82,7 @@ def test_plot_learning_curves_can_draw_the_loss_on_a_log_scale():
 
 
 def test_fit_and_evaluate_takes_datasets_that_hold_their_labels():
-    # Chapter 22 trains on cnnrnn.batching's datasets: (dataset, None) stands for (x, y), and
+    # Chapter 23 trains on cnnrnn.batching's datasets: (dataset, None) stands for (x, y), and
     # the dataset's own order of batches is kept (Keras ignores fit's shuffle for a dataset,
     # and cnnrnn.config.quiet() silences its notice that it does).
     import warnings
