@@ -197,10 +197,13 @@ def merge_seeds(runs: list[dict]) -> dict:
 
 
 def format_metric(value, metric):
-    """``'86.1%'`` for an accuracy, ``'21.3'`` for any other metric (an MAE in µg/m³, say)."""
+    """``'86.1%'`` for an accuracy, ``'0.0012'`` for a mean squared error (``MSE``: small numbers
+    that one decimal would show as 0.0), ``'21.3'`` for any other metric (an MAE in µg/m³, say)."""
     if not _is_number(value):
         raise TypeError(f"a recorded value must be a number, not {value!r}")
-    return f"{value:.1%}" if "accuracy" in metric else f"{value:.1f}"
+    if "accuracy" in metric:
+        return f"{value:.1%}"
+    return f"{value:.4f}" if "MSE" in metric else f"{value:.1f}"
 
 
 def _check_entries(entries, metrics, families):

@@ -20,6 +20,7 @@ def _entry(value, mode="full", **details):
 def test_format_metric_shows_accuracies_as_percentages_and_other_metrics_plain():
     assert format_metric(0.8612, "test accuracy") == "86.1%"
     assert format_metric(21.34, "test MAE, µg/m³") == "21.3"
+    assert format_metric(0.00123, "test MSE, T = 100") == "0.0012"
     with pytest.raises(TypeError, match="must be a number"):
         format_metric("0.9", "test accuracy")
 
