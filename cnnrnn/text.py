@@ -38,3 +38,16 @@ def word_indices(texts, vectorize, batch_size=1_000):
         padded = keras.ops.convert_to_numpy(vectorize(texts[start : start + batch_size]))
         indices.extend(np.trim_zeros(row, "b") for row in padded)
     return indices
+
+
+# saved from chapter 11, where it is taught
+def to_sequences(texts, vectorize, length):
+    """Each review's last `length` word indices, pre-padded."""
+    ids = word_indices(texts, vectorize)  # one array per review
+    return keras.utils.pad_sequences(ids, maxlen=length, padding="pre", truncating="pre")
+
+
+# saved from chapter 23, where it is taught
+def to_ids(vectorize, sentences):
+    """One int32 array of word indices per sentence, of its own length."""
+    return [ids.astype("int32") for ids in vectorize(list(sentences)).numpy()]

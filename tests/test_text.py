@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import pytest
 
-from cnnrnn.text import clean_reviews, word_indices
+from cnnrnn.text import clean_reviews, to_ids, to_sequences, word_indices
 
 TEXTS = ["the film was good", "bad", "a good good film, the end", "unseen words only here"]
 
@@ -42,3 +42,20 @@ def test_word_indices_refuses_a_layer_that_pads_to_a_fixed_length_and_a_lone_str
         word_indices(TEXTS, adapted(output_sequence_length=3))
     with pytest.raises(TypeError, match=r"pass \[text\]"):
         word_indices("one text", adapted())
+
+
+def test_to_sequences_keeps_each_texts_last_words_and_pads_in_front():
+    vectorize = keras.layers.TextVectorization()
+    vectorize.adapt(["a b c d e", "f"])
+    sequences = to_sequences(["a b c d e", "f"], vectorize, 3)
+    ids = vectorize(["a b c d e", "f"]).numpy()
+    assert sequences.shape == (2, 3)
+    assert list(sequences[0]) == list(ids[0][2:5])
+    assert list(sequences[1][:2]) == [0, 0] and sequences[1][2] == ids[1][0]
+
+
+def test_to_ids_gives_int32_arrays_of_each_sentences_own_length():
+    vectorize = keras.layers.TextVectorization(ragged=True)
+    vectorize.adapt(["a b c", "d"])
+    ids = to_ids(vectorize, ["a b c", "d"])
+    assert [len(i) for i in ids] == [3, 1] and all(i.dtype == np.int32 for i in ids)
