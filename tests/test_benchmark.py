@@ -1,61 +1,13 @@
 """cnnrnn.benchmark: chapter 22's harness, which chapter 26 reuses.
 
-Its functions are checked equal to chapter 22's by test_taught_once; its constants and the
-``BODIES`` table are not functions, so they are checked here, as syntax trees, against the
-assignments in chapter 22's cells.
+Its functions, its constants and the ``BODIES`` table are checked equal to chapter 22's by
+test_taught_once; these tests check what the harness does.
 """
-
-import ast
-import inspect
-import json
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from cnnrnn import benchmark
-
-ROOT = Path(__file__).resolve().parents[1]
-CHAPTER = ROOT / "notebooks" / "22_table_measured.ipynb"
-SHARED = ("FEATURES", "BATCH", "KERNEL", "DILATIONS", "TCN_FILTERS", "BODIES", "RECURRENT")
-
-
-def _assigned(source: str) -> dict[str, str]:
-    """name -> ast.dump of the value, for every top-level `name = value` (tuples unpacked)."""
-    found = {}
-    for node in ast.parse(source).body:
-        if not isinstance(node, ast.Assign) or len(node.targets) != 1:
-            continue
-        target, value = node.targets[0], node.value
-        if isinstance(target, ast.Tuple) and isinstance(value, ast.Tuple):
-            pairs = zip(target.elts, value.elts, strict=True)
-        else:
-            pairs = [(target, value)]
-        for name, expression in pairs:
-            if isinstance(name, ast.Name):
-                found[name.id] = ast.dump(expression)
-    return found
-
-
-def _chapter_assignments() -> dict[str, str]:
-    found = {}
-    for cell in json.loads(CHAPTER.read_text())["cells"]:
-        source = "".join(cell["source"])
-        if cell["cell_type"] == "code" and not source.lstrip().startswith("%"):
-            try:
-                found.update(_assigned(source))
-            except SyntaxError:  # a cell with IPython magics: no constants there
-                pass
-    return found
-
-
-@pytest.mark.parametrize("name", SHARED)
-def test_constants_match_chapter_22(name):
-    chapter = _chapter_assignments()
-    package = _assigned(inspect.getsource(benchmark))
-    assert name in chapter, f"chapter 22 no longer assigns {name}: update cnnrnn.benchmark"
-    assert chapter[name] == package[name], (
-        f"{name} differs between chapter 22 and cnnrnn.benchmark: change one to match the other")
 
 
 @pytest.mark.parametrize("name", list(benchmark.BODIES))
