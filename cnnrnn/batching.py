@@ -10,7 +10,8 @@ Chapter 23 (sentences) uses three options that chapter 12's defaults leave off: 
 equal lengths broken at random (``batches_by_length(..., rng)``), batches cut anew at every pass
 (``batches`` given as a function of the random generator, e.g.
 ``functools.partial(batches_by_length, ids, 50)``), and padding at the end to at least a minimum
-width (``padding="post", min_length=5``: the widest convolution filter).
+width (``padding="post", min_length=5``: the widest convolution filter), and on JAX widths
+rounded up to a multiple of 8 (``multiple=8``), so that few batch shapes recur.
 """
 
 from __future__ import annotations
@@ -33,23 +34,25 @@ def batches_by_length(ids, batch_size, rng=None):
 
 
 # saved from chapter 12, where it is taught
-def padded_batches(ids, labels, batches, rng=None, padding="pre", min_length=0):
+def padded_batches(ids, labels, batches, rng=None, padding="pre", min_length=0, multiple=1):
     """Each batch's sequences, padded (at the front, or at the end with
-    padding="post") to the batch's longest or to min_length, and their
-    labels: in order, or in a random order drawn from `rng`. `batches` may
-    also be a function of `rng` that cuts them anew at every pass."""
+    padding="post") to the batch's longest or to min_length, rounded up to
+    a multiple of `multiple`, and their labels: in order, or in a random
+    order drawn from `rng`. `batches` may also be a function of `rng` that
+    cuts them anew at every pass."""
     if callable(batches):
         batches = batches(rng)
     order = range(len(batches)) if rng is None else rng.permutation(len(batches))
     for b in order:
         rows = batches[b]
         width = max(min_length, max(len(ids[j]) for j in rows))
+        width = -(-width // multiple) * multiple  # rounded up
         words = keras.utils.pad_sequences([ids[j] for j in rows], maxlen=width, padding=padding)
         yield words, labels[rows]
 
 
 # saved from chapter 12, where it is taught
-def as_dataset(ids, labels, batches, rng=None, padding="pre", min_length=0):
+def as_dataset(ids, labels, batches, rng=None, padding="pre", min_length=0, multiple=1):
     """A tf.data.Dataset of the padded batches: a new pass, and so a new
     order, at every epoch."""
     signature = (
@@ -57,7 +60,7 @@ def as_dataset(ids, labels, batches, rng=None, padding="pre", min_length=0):
         tf.TensorSpec(shape=(None,), dtype=tf.int64),
     )
     dataset = tf.data.Dataset.from_generator(
-        lambda: padded_batches(ids, labels, batches, rng, padding, min_length),
+        lambda: padded_batches(ids, labels, batches, rng, padding, min_length, multiple),
         output_signature=signature)
     n_batches = len(batches(None) if callable(batches) else batches)  # None: in order
     return dataset.apply(tf.data.experimental.assert_cardinality(n_batches))

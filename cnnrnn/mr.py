@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from functools import partial
 
+import keras
 import tensorflow as tf  # tf.strings: Kim's text cleaning
 from keras import layers
 from sklearn.model_selection import train_test_split
@@ -23,7 +24,7 @@ from cnnrnn.config import quick_or_full
 CONSTANTS_FROM = (
     "23_same_task",
     ("N_FOLDS", "FOLDS_RUN", "N_TRAIN", "VALIDATION_SHARE", "UNKNOWN", "BATCH_SIZE",
-     "MIN_WORDS"),
+     "MIN_WORDS", "WIDTH_MULTIPLE"),
 )
 
 N_FOLDS = 10
@@ -33,6 +34,9 @@ VALIDATION_SHARE = 0.1
 UNKNOWN = 1  # the index of [UNK]
 BATCH_SIZE = 50
 MIN_WORDS = 5  # the widest convolution filter
+# JAX compiles the training step anew for every new shape of batch: there,
+# widths are rounded up to a multiple of 8 words, so that few shapes recur.
+WIDTH_MULTIPLE = 8 if keras.backend.backend() == "jax" else 1
 
 
 # saved from chapter 23
@@ -67,7 +71,7 @@ def clean_like_kim(text):
 def fit_vectorizer(sentences):
     """A TextVectorization whose vocabulary is every token of `sentences`."""
     vectorize = layers.TextVectorization(
-        standardize=clean_like_kim, split="whitespace", ragged=True
+        standardize=clean_like_kim, split="whitespace"
     )
     vectorize.adapt(list(sentences))
     assert vectorize.get_vocabulary()[UNKNOWN] == "[UNK]"
@@ -77,9 +81,16 @@ def fit_vectorizer(sentences):
 # saved from chapter 23
 def sentence_batches(ids, labels, rng=None):
     """A dataset of batches of sentences of similar length, padded at the
-    end to their longest and to at least MIN_WORDS. With `rng`, the
-    batches are cut anew (ties at random) and reordered at every epoch."""
+    end to their longest and to at least MIN_WORDS (on JAX, to a multiple
+    of WIDTH_MULTIPLE). With `rng`, the batches are cut anew (ties at
+    random) and reordered at every epoch."""
     cut = partial(batching.batches_by_length, ids, BATCH_SIZE)
     return batching.as_dataset(
-        ids, labels, cut, rng, padding="post", min_length=MIN_WORDS
+        ids,
+        labels,
+        cut,
+        rng,
+        padding="post",
+        min_length=MIN_WORDS,
+        multiple=WIDTH_MULTIPLE,
     )

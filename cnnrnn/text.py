@@ -50,4 +50,4 @@ def to_sequences(texts, vectorize, length):
 # saved from chapter 23, where it is taught
 def to_ids(vectorize, sentences):
     """One int32 array of word indices per sentence, of its own length."""
-    return [ids.astype("int32") for ids in vectorize(list(sentences)).numpy()]
+    return [ids.astype("int32") for ids in word_indices(sentences, vectorize)]

@@ -48,14 +48,14 @@ def test_to_sequences_keeps_each_texts_last_words_and_pads_in_front():
     vectorize = keras.layers.TextVectorization()
     vectorize.adapt(["a b c d e", "f"])
     sequences = to_sequences(["a b c d e", "f"], vectorize, 3)
-    ids = vectorize(["a b c d e", "f"]).numpy()
+    ids = keras.ops.convert_to_numpy(vectorize(["a b c d e", "f"]))
     assert sequences.shape == (2, 3)
     assert list(sequences[0]) == list(ids[0][2:5])
     assert list(sequences[1][:2]) == [0, 0] and sequences[1][2] == ids[1][0]
 
 
 def test_to_ids_gives_int32_arrays_of_each_sentences_own_length():
-    vectorize = keras.layers.TextVectorization(ragged=True)
+    vectorize = keras.layers.TextVectorization()  # any backend: no ragged output
     vectorize.adapt(["a b c", "d"])
     ids = to_ids(vectorize, ["a b c", "d"])
     assert [len(i) for i in ids] == [3, 1] and all(i.dtype == np.int32 for i in ids)
