@@ -91,7 +91,7 @@ test: lint
 # The PyTorch backend, which is not installed by default: PyPI's Linux wheel of torch brings
 # NVIDIA's CUDA libraries with it, about 3 GB. This installs it into .venv and runs every chapter
 # and assignment on it in quick mode.
-TORCH_VERSION := 2.15.0
+TORCH_VERSION := 2.14.1
 test-torch: lint
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check torch==$(TORCH_VERSION)
 	KERAS_BACKEND=torch BOOK_QUICK=1 BOOK_RESULTS=$(CURDIR)/_build/results-quick-torch.json \
