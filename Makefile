@@ -41,7 +41,7 @@ help:
 	@echo "make preview  build a quick-mode preview into _build/quick/_build/html (BOOK_QUICK=1)"
 	@echo "make test     lint, unit tests, every notebook under nbval (quick mode), the book build;"
 	@echo "              then every notebook and assignment again on JAX"
-	@echo "make test-torch  install PyTorch (about 3 GB) and run every notebook and assignment on it"
+	@echo "make test-torch  install PyTorch (about 5 GB) and run every notebook and assignment on it"
 	@echo "make lab      start JupyterLab on notebooks/ (add BOOK_QUICK=1 for quick mode)"
 	@echo "make sync-notebooks  point every Colab cell at _config.yml's repository URL; fold set-up cells"
 	@echo "make browser  install Chromium (Debian apt) so that the book's browser test runs, not skips"
@@ -89,8 +89,9 @@ test: lint
 	done
 
 # The PyTorch backend, which is not installed by default: PyPI's Linux wheel of torch brings
-# NVIDIA's CUDA libraries with it, about 3 GB. This installs it into .venv and runs every chapter
-# and assignment on it in quick mode.
+# NVIDIA's CUDA libraries with it (5.2 GB more in .venv for torch 2.14.1, the newest that some
+# pip constraint files allow). This installs it into .venv and runs every chapter and
+# assignment on it in quick mode.
 TORCH_VERSION := 2.14.1
 test-torch: lint
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check torch==$(TORCH_VERSION)
