@@ -108,16 +108,6 @@ def setup(seed: int = 42) -> str:
 _RUN: dict = {}
 
 
-def chapter_seed() -> int:
-    """The seed :func:`setup` seeded this chapter with: its own, or ``BOOK_SEED`` when set. A chapter
-    that reseeds for each of several runs (a fold, a model) derives those seeds from it, so that
-    ``make seeds`` moves them too."""
-    if "seed" not in _RUN:
-        raise RuntimeError("chapter_seed() is known after cnnrnn.setup(seed=...) has run: "
-                           "call setup first, at the top of the chapter.")
-    return _RUN["seed"]
-
-
 def _project_root() -> Path | None:
     """The nearest folder at or above the working directory that holds the book's ``_toc.yml``."""
     here = Path.cwd().resolve()

@@ -90,17 +90,3 @@ def test_record_does_not_glue_outside_ipython(tmp_path, monkeypatch):
     monkeypatch.setattr(IPython.display, "display", lambda *a, **k: pytest.fail("displayed"))
     monkeypatch.setenv("BOOK_RESULTS", str(tmp_path / "r.json"))
     cnnrnn.record("acc", 0.5)
-
-
-def test_chapter_seed_is_setups_seed_or_book_seed(monkeypatch):
-    from cnnrnn import config
-
-    monkeypatch.setattr(config, "_RUN", {})
-    with pytest.raises(RuntimeError, match="setup"):
-        config.chapter_seed()
-    monkeypatch.delenv("BOOK_SEED", raising=False)
-    config.setup(seed=7)
-    assert config.chapter_seed() == 7
-    monkeypatch.setenv("BOOK_SEED", "3")
-    config.setup(seed=7)
-    assert config.chapter_seed() == 3
