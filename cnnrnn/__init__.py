@@ -41,7 +41,14 @@ def _import_keras_quietly() -> None:
 
 _import_keras_quietly()
 
-from cnnrnn.config import is_quick, quick_or_full, record, seed_everything, setup  # noqa: E402
+from cnnrnn.config import (  # noqa: E402
+    is_quick,
+    quick_or_full,
+    record,
+    run_seed,
+    seed_everything,
+    setup,
+)
 
-__all__ = ["is_quick", "quick_or_full", "record", "seed_everything", "setup"]
+__all__ = ["is_quick", "quick_or_full", "record", "run_seed", "seed_everything", "setup"]
 __version__ = "0.1.0"

@@ -61,6 +61,7 @@ def as_dataset(ids, labels, batches, rng=None, padding="pre", min_length=0, mult
     )
     dataset = tf.data.Dataset.from_generator(
         lambda: padded_batches(ids, labels, batches, rng, padding, min_length, multiple),
-        output_signature=signature)
+        output_signature=signature,
+    )
     n_batches = len(batches(None) if callable(batches) else batches)  # None: in order
     return dataset.apply(tf.data.experimental.assert_cardinality(n_batches))

@@ -27,8 +27,10 @@ def is_quick() -> bool:
         return False
     if value in ("1", "true", "yes"):
         return True
-    raise ValueError(f"BOOK_QUICK={value!r} is not understood: set it to 1 for quick mode "
-                     "or leave it unset for the full run.")
+    raise ValueError(
+        f"BOOK_QUICK={value!r} is not understood: set it to 1 for quick mode "
+        "or leave it unset for the full run."
+    )
 
 
 def quick_or_full(quick, full):
@@ -44,8 +46,10 @@ def seed_from_environment(default: int) -> int:
     try:
         return int(value)
     except ValueError:
-        raise ValueError(f"BOOK_SEED={value!r} is not an integer: set it to a seed such as 1, "
-                         "or leave it unset for each chapter's own seed.") from None
+        raise ValueError(
+            f"BOOK_SEED={value!r} is not an integer: set it to a seed such as 1, "
+            "or leave it unset for each chapter's own seed."
+        ) from None
 
 
 def seed_everything(seed: int = 42) -> None:
@@ -72,13 +76,15 @@ def quiet() -> None:
     # A tf.data.Dataset from cnnrnn.batching draws its own order of batches at every epoch; given
     # one, fit keeps its default shuffle=True (fit_and_evaluate's), and Keras warns that it
     # ignores it, which is what should happen.
-    warnings.filterwarnings("ignore", message="`shuffle=True` was passed, but will be ignored",
-                            module="keras")
+    warnings.filterwarnings(
+        "ignore", message="`shuffle=True` was passed, but will be ignored", module="keras"
+    )
     # Bayesian optimisation (KerasTuner) fits scikit-learn's Gaussian process to a handful of scores;
     # its optimiser warns when a length scale reaches the bound of its range, which is expected with
     # so few points and does no harm.
-    warnings.filterwarnings("ignore", message="The optimal value found for dimension",
-                            module="sklearn.gaussian_process")
+    warnings.filterwarnings(
+        "ignore", message="The optimal value found for dimension", module="sklearn.gaussian_process"
+    )
 
 
 def setup(seed: int = 42) -> str:
@@ -108,6 +114,20 @@ def setup(seed: int = 42) -> str:
 _RUN: dict = {}
 
 
+def run_seed() -> int:
+    """The seed ``setup()`` used: the chapter's own, or ``BOOK_SEED`` when that is set.
+
+    For a chapter that re-seeds before each of several trainings (one per fold, say) and wants
+    ``BOOK_SEED`` to move those starts too: seed with ``run_seed() + k``.
+    """
+    if "seed" not in _RUN:
+        raise RuntimeError(
+            "run_seed() was called before cnnrnn.setup(): call setup(seed=...) first, "
+            "at the top of the chapter."
+        )
+    return _RUN["seed"]
+
+
 def _project_root() -> Path | None:
     """The nearest folder at or above the working directory that holds the book's ``_toc.yml``."""
     here = Path.cwd().resolve()
@@ -134,8 +154,10 @@ def load_results(path: str | Path | None = None) -> dict:
     try:
         return json.loads(path.read_text())
     except json.JSONDecodeError as err:
-        raise ValueError(f"The results file {path} is not valid JSON ({err}); delete it and "
-                         "re-run the chapters that record into it.") from err
+        raise ValueError(
+            f"The results file {path} is not valid JSON ({err}); delete it and "
+            "re-run the chapters that record into it."
+        ) from err
 
 
 def record(name: str, value, *, threshold=None, higher_is_better: bool = True, **details) -> None:
@@ -162,9 +184,13 @@ def record(name: str, value, *, threshold=None, higher_is_better: bool = True, *
         details.update(threshold=threshold, higher_is_better=bool(higher_is_better))
     path = results_path()
     results = load_results(path)
-    results[name] = {"value": value, "mode": "quick" if is_quick() else "full",
-                     "recorded": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                     **_RUN, **details}
+    results[name] = {
+        "value": value,
+        "mode": "quick" if is_quick() else "full",
+        "recorded": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        **_RUN,
+        **details,
+    }
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(results, indent=1, sort_keys=True))
@@ -191,5 +217,8 @@ def _glue(name: str, value) -> None:
         return
     if get_ipython() is None:
         return
-    display({GLUE_PREFIX + "text/plain": repr(value)}, raw=True,
-            metadata={"scrapbook": {"name": name, "mime_prefix": GLUE_PREFIX}})
+    display(
+        {GLUE_PREFIX + "text/plain": repr(value)},
+        raw=True,
+        metadata={"scrapbook": {"name": name, "mime_prefix": GLUE_PREFIX}},
+    )

@@ -83,82 +83,149 @@ SPOKEN_DIGITS_MEMBERS = r"recordings/(\d)_([a-z]+)_(\d+)\.wav$"
 # origin's file). Where the local copy is the origin's file byte for byte, one hash serves both.
 SOURCES = {
     "mnist": Source(
-        "mnist.npz", "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz",
-        (Pin("731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1",
-             "the origin's file (the hash keras.datasets.mnist checks)"),
-         Pin("06af5dfe73b70e3bc1c36439982b18a8d76803db9b544f6fdf838a37fbb01b64",
-             "the course's local copy (the same arrays, repacked from the PNG release)")),
-        "https://keras.io/api/datasets/mnist/"),
+        "mnist.npz",
+        "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz",
+        (
+            Pin(
+                "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1",
+                "the origin's file (the hash keras.datasets.mnist checks)",
+            ),
+            Pin(
+                "06af5dfe73b70e3bc1c36439982b18a8d76803db9b544f6fdf838a37fbb01b64",
+                "the course's local copy (the same arrays, repacked from the PNG release)",
+            ),
+        ),
+        "https://keras.io/api/datasets/mnist/",
+    ),
     "cifar10": Source(
-        "cifar-10-python.tar.gz", "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz",
-        (Pin("6d958be074577803d12ecdefd02955f39262c83c16fe9348329d7fe0b5c001ce",
-             "the origin's file (the hash keras.datasets.cifar10 checks)"),),
-        "https://www.cs.toronto.edu/~kriz/cifar.html"),
+        "cifar-10-python.tar.gz",
+        "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz",
+        (
+            Pin(
+                "6d958be074577803d12ecdefd02955f39262c83c16fe9348329d7fe0b5c001ce",
+                "the origin's file (the hash keras.datasets.cifar10 checks)",
+            ),
+        ),
+        "https://www.cs.toronto.edu/~kriz/cifar.html",
+    ),
     "imdb": Source(
-        "aclImdb_v1.tar.gz", "https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz",
-        (Pin("c40f74a18d3b61f90feba1e17730e0d38e8b97c05fde7008942e91923d1658fe",
-             "the origin's archive"),
-         Pin("44048038e362904fc4e384dd438eeda7c372075af0346a7a1c7a014db8a5b86f",
-             "the course's local copy (the labelled reviews only, repacked)")),
-        "https://ai.stanford.edu/~amaas/data/sentiment/"),
+        "aclImdb_v1.tar.gz",
+        "https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz",
+        (
+            Pin("c40f74a18d3b61f90feba1e17730e0d38e8b97c05fde7008942e91923d1658fe", "the origin's archive"),
+            Pin(
+                "44048038e362904fc4e384dd438eeda7c372075af0346a7a1c7a014db8a5b86f",
+                "the course's local copy (the labelled reviews only, repacked)",
+            ),
+        ),
+        "https://ai.stanford.edu/~amaas/data/sentiment/",
+    ),
     "mr": Source(
         "rt-polaritydata.tar.gz",
         "https://www.cs.cornell.edu/people/pabo/movie-review-data/rt-polaritydata.tar.gz",
-        (Pin("287a6b6a3f26f809ee2ddc5f363c86f10844e569b51498967c6a1868ebddf8c7",
-             "the course's local copy (the two sentence files only, repacked)"),),
+        (
+            Pin(
+                "287a6b6a3f26f809ee2ddc5f363c86f10844e569b51498967c6a1868ebddf8c7",
+                "the course's local copy (the two sentence files only, repacked)",
+            ),
+        ),
         "https://www.cs.cornell.edu/people/pabo/movie-review-data/",
         # The origin's archive hash is not known to the course: its two sentence files are pinned
         # instead, as computed from the local copy (not yet checked against a fresh download).
-        Members(MR_MEMBERS, "42721a929342954161bb55dbf733569196a9b696fd5aa25d3ecbad0511a789ac", 2,
-                "rt-polarity.pos and rt-polarity.neg")),
+        Members(
+            MR_MEMBERS,
+            "42721a929342954161bb55dbf733569196a9b696fd5aa25d3ecbad0511a789ac",
+            2,
+            "rt-polarity.pos and rt-polarity.neg",
+        ),
+    ),
     "spoken_digits": Source(
         "free-spoken-digit-dataset.tar.gz",
         "https://github.com/Jakobovski/free-spoken-digit-dataset/archive/refs/tags/v1.0.10.tar.gz",
-        (Pin("e4a9b8c2504df4d58fce2f07a56ecc64a14c308121a95eb122bb694caaccad6a",
-             "the course's local copy (the recordings only, repacked)"),),
+        (
+            Pin(
+                "e4a9b8c2504df4d58fce2f07a56ecc64a14c308121a95eb122bb694caaccad6a",
+                "the course's local copy (the recordings only, repacked)",
+            ),
+        ),
         "https://github.com/Jakobovski/free-spoken-digit-dataset",
         # GitHub generates tag archives on request, and their bytes change when GitHub changes its
         # compressor: the 3,000 recordings are pinned instead, as computed from the local copy.
-        Members(SPOKEN_DIGITS_MEMBERS,
-                "b10339b3105453d6f1157cdf5cc093c0b934f0f9766c0df761a57376b21795d6", 3000,
-                "the 3,000 recordings/*.wav")),
+        Members(
+            SPOKEN_DIGITS_MEMBERS,
+            "b10339b3105453d6f1157cdf5cc093c0b934f0f9766c0df761a57376b21795d6",
+            3000,
+            "the 3,000 recordings/*.wav",
+        ),
+    ),
     "beijing_pm25": Source(
         "PRSA_data_2010.1.1-2014.12.31.csv",
-        "https://archive.ics.uci.edu/ml/machine-learning-databases/00381/"
-        "PRSA_data_2010.1.1-2014.12.31.csv",
-        (Pin("892e9559205d16d32623135c127a3951c12e46ea1e0b3093e107ce89a9fd60e2",
-             "the origin's file, the same as the course's local copy"),),
-        "https://archive.ics.uci.edu/dataset/381/beijing+pm2+5+data"),
+        "https://archive.ics.uci.edu/ml/machine-learning-databases/00381/PRSA_data_2010.1.1-2014.12.31.csv",
+        (
+            Pin(
+                "892e9559205d16d32623135c127a3951c12e46ea1e0b3093e107ce89a9fd60e2",
+                "the origin's file, the same as the course's local copy",
+            ),
+        ),
+        "https://archive.ics.uci.edu/dataset/381/beijing+pm2+5+data",
+    ),
     "daily_min_temperatures": Source(
         "daily-min-temperatures.csv",
         "https://raw.githubusercontent.com/jbrownlee/Datasets/master/daily-min-temperatures.csv",
-        (Pin("8b9de63ed6789492bf497625e7f9beb96a63d367b4b0a21754006f749fa5e5da",
-             "the origin's file, the same as the course's local copy"),)),
+        (
+            Pin(
+                "8b9de63ed6789492bf497625e7f9beb96a63d367b4b0a21754006f749fa5e5da",
+                "the origin's file, the same as the course's local copy",
+            ),
+        ),
+    ),
     "monthly_sunspots": Source(
         "monthly-sunspots.csv",
         "https://raw.githubusercontent.com/jbrownlee/Datasets/master/monthly-sunspots.csv",
-        (Pin("c4ec8cc57d9f6fb6ecdb3e1f37f25b6f4badd5124c55931052b0cd2fc3bc71f3",
-             "the origin's file, the same as the course's local copy"),)),
+        (
+            Pin(
+                "c4ec8cc57d9f6fb6ecdb3e1f37f25b6f4badd5124c55931052b0cd2fc3bc71f3",
+                "the origin's file, the same as the course's local copy",
+            ),
+        ),
+    ),
     "tiny_shakespeare": Source(
         "tinyshakespeare.txt",
         "https://raw.githubusercontent.com/karpathy/char-rnn/master/data/tinyshakespeare/input.txt",
-        (Pin("86c4e6aa9db7c042ec79f339dcb96d42b0075e16b8fc2e86bf0ca57e2dc565ed",
-             "the origin's file, the same as the course's local copy"),)),
+        (
+            Pin(
+                "86c4e6aa9db7c042ec79f339dcb96d42b0075e16b8fc2e86bf0ca57e2dc565ed",
+                "the origin's file, the same as the course's local copy",
+            ),
+        ),
+    ),
     # The text of Dive into Deep Learning's data hub (its published SHA-1 is
     # 090b5e7e70c295757f55df93cb0a180b9691891a), which is the course's local copy byte for byte.
     # Project Gutenberg's own file is not used: Gutenberg rewrites its header and footer over time,
     # so no hash of it holds, and a reader online would train on other text than the book.
     "time_machine": Source(
-        "timemachine.txt", "http://d2l-data.s3-accelerate.amazonaws.com/timemachine.txt",
-        (Pin("8424dbd9532ac81f7e5f0b6add90e6952baea29158309d7d1bf3884f4e12c516",
-             "the origin's file, the same as the course's local copy"),),
-        "https://www.gutenberg.org/ebooks/35"),
+        "timemachine.txt",
+        "http://d2l-data.s3-accelerate.amazonaws.com/timemachine.txt",
+        (
+            Pin(
+                "8424dbd9532ac81f7e5f0b6add90e6952baea29158309d7d1bf3884f4e12c516",
+                "the origin's file, the same as the course's local copy",
+            ),
+        ),
+        "https://www.gutenberg.org/ebooks/35",
+    ),
     # Offline only: the class-balanced CIFAR-10 subset in the course's local data folder. It is
     # never downloaded; readers online get the full CIFAR-10 instead.
     "cifar10_subset": Source(
-        "cifar10-subset.npz", "",
-        (Pin("4ca293b52ca698e9e39fed31d401d3e08466e344369d42ac00ce9b80af06bb43",
-             "the course's local CIFAR-10 subset"),)),
+        "cifar10-subset.npz",
+        "",
+        (
+            Pin(
+                "4ca293b52ca698e9e39fed31d401d3e08466e344369d42ac00ce9b80af06bb43",
+                "the course's local CIFAR-10 subset",
+            ),
+        ),
+    ),
 }
 
 CIFAR10_SUBSET_FILENAME = SOURCES["cifar10_subset"].filename
@@ -184,6 +251,7 @@ EXPECTED = {
 # Finding and checking files
 # --------------------------------------------------------------------------------------------
 
+
 def data_dir() -> Path | None:
     """The folder named by ``BOOK_DATA_DIR``, or None when it is unset. A wrong value is an error."""
     value = os.environ.get(DATA_DIR_VARIABLE, "").strip()
@@ -194,7 +262,8 @@ def data_dir() -> Path | None:
         raise DatasetError(
             f"{DATA_DIR_VARIABLE}={value!r} is not a folder. Point it at the folder that holds the "
             "course's data files (in a clone of the course: ../shared/data), or unset it to "
-            "download each dataset from its origin.")
+            "download each dataset from its origin."
+        )
     return folder
 
 
@@ -213,10 +282,14 @@ def cache_dir() -> Path:
 def _how_to_get(source: Source) -> str:
     where = f" (see {source.home})" if source.home else ""
     if not source.url:
-        return (f"'{source.filename}' exists only in the course's data folder: copy it from there "
-                f"into the folder {DATA_DIR_VARIABLE} names.")
-    return (f"Download {source.url}{where} and save it as '{source.filename}' in a folder, then "
-            f"set {DATA_DIR_VARIABLE} to that folder.")
+        return (
+            f"'{source.filename}' exists only in the course's data folder: copy it from there "
+            f"into the folder {DATA_DIR_VARIABLE} names."
+        )
+    return (
+        f"Download {source.url}{where} and save it as '{source.filename}' in a folder, then "
+        f"set {DATA_DIR_VARIABLE} to that folder."
+    )
 
 
 def sha256_of(path: Path) -> str:
@@ -243,39 +316,52 @@ def member_manifest(path: Path, pattern: str) -> list[str]:
     """The sorted lines ``<key>  <sha256>\\n`` of :func:`member_digest`: diff two to find a bad member."""
     regex = re.compile(pattern)
     with tarfile.open(path, "r:*") as archive:
-        return _manifest_lines(regex, ((m.name, archive.extractfile(m).read())
-                                       for m in archive if m.isfile() and regex.search(m.name)))
+        return _manifest_lines(
+            regex,
+            ((m.name, archive.extractfile(m).read()) for m in archive if m.isfile() and regex.search(m.name)),
+        )
 
 
 def _manifest_lines(regex: re.Pattern, members) -> list[str]:
-    return sorted(f"{regex.search(name).group(0)}  {hashlib.sha256(content).hexdigest()}\n"
-                  for name, content in members)
+    return sorted(
+        f"{regex.search(name).group(0)}  {hashlib.sha256(content).hexdigest()}\n" for name, content in members
+    )
 
 
 def _mismatch(source: Source, place: str, path: Path, found: str, members: str) -> DatasetError:
     expected = "; ".join(f"{pin.sha256} ({pin.what})" for pin in source.pins)
     if source.members is not None:
-        expected += (f"; or, for any archive, a manifest of {source.members.what} hashing to "
-                     f"{source.members.sha256} (found {members})")
+        expected += (
+            f"; or, for any archive, a manifest of {source.members.what} hashing to "
+            f"{source.members.sha256} (found {members})"
+        )
     if place == "local":
         where = f"'{source.filename}' in {DATA_DIR_VARIABLE} ({path.parent})"
-        fix = (f"Replace it with an intact copy (compare `sha256sum {source.filename}` with the "
-               "expected hash): copy it again from the course's data folder, or download "
-               f"{source.url} on a machine with network and copy that in. Or unset "
-               f"{DATA_DIR_VARIABLE} to download it from its origin."
-               if source.url else _how_to_get(source))
+        fix = (
+            f"Replace it with an intact copy (compare `sha256sum {source.filename}` with the "
+            "expected hash): copy it again from the course's data folder, or download "
+            f"{source.url} on a machine with network and copy that in. Or unset "
+            f"{DATA_DIR_VARIABLE} to download it from its origin."
+            if source.url
+            else _how_to_get(source)
+        )
     elif place == "cache":
         where = f"The cached download {path}"
-        fix = ("It was changed or damaged after it was downloaded. Delete it and run again to "
-               f"download it afresh: rm '{path}'")
+        fix = (
+            "It was changed or damaged after it was downloaded. Delete it and run again to "
+            f"download it afresh: rm '{path}'"
+        )
     else:
         where = f"The file downloaded from {source.url}"
-        fix = ("Nothing was kept. Try again: a transfer altered on the way fails this check. If it "
-               "fails again, the origin now serves another file: get the course's copy, put it in "
-               f"a folder and set {DATA_DIR_VARIABLE} to it, and report it to the course.")
+        fix = (
+            "Nothing was kept. Try again: a transfer altered on the way fails this check. If it "
+            "fails again, the origin now serves another file: get the course's copy, put it in "
+            f"a folder and set {DATA_DIR_VARIABLE} to it, and report it to the course."
+        )
     return DatasetError(
         f"{where} is not the '{source.filename}' the course pins: its SHA-256 is {found}, "
-        f"expected {expected}. It is truncated, corrupt or a different file. {fix}")
+        f"expected {expected}. It is truncated, corrupt or a different file. {fix}"
+    )
 
 
 @dataclass(frozen=True)
@@ -303,8 +389,7 @@ def _verify(path: Path, source: Source, place: str, defer_members: bool = False)
         if found == pin.sha256:
             return f"SHA-256 {found[:8]}… verified", None
     if source.members is not None and defer_members:
-        return (f"SHA-256 of its {source.members.count:,} members verified",
-                _Pending(source, place, found))
+        return (f"SHA-256 of its {source.members.count:,} members verified", _Pending(source, place, found))
     members = "no readable members"
     if source.members is not None:
         try:
@@ -324,10 +409,14 @@ def _existing_file(path: Path, place: str) -> bool:
         return False
     if not path.is_file():
         kind = "a folder" if path.is_dir() else "not a regular file"
-        fix = (f"put the dataset file there, or unset {DATA_DIR_VARIABLE} to download it"
-               if place == DATA_DIR_VARIABLE else "the next run downloads the file again")
-        raise DatasetError(f"'{path.name}' in {path.parent} ({place}) is {kind}, not the dataset "
-                           f"file. Remove it: {fix}.")
+        fix = (
+            f"put the dataset file there, or unset {DATA_DIR_VARIABLE} to download it"
+            if place == DATA_DIR_VARIABLE
+            else "the next run downloads the file again"
+        )
+        raise DatasetError(
+            f"'{path.name}' in {path.parent} ({place}) is {kind}, not the dataset file. Remove it: {fix}."
+        )
     return True
 
 
@@ -336,8 +425,10 @@ def _download(source: Source, target: Path, looked_in: Path | None) -> str:
     where = f"It is not in {looked_in} ({DATA_DIR_VARIABLE}), and d" if looked_in else "D"
 
     def failed(reason: str) -> DatasetError:
-        return DatasetError(f"Could not get '{source.filename}'. {where}ownloading it from "
-                            f"{source.url} failed: {reason}. {_how_to_get(source)}")
+        return DatasetError(
+            f"Could not get '{source.filename}'. {where}ownloading it from "
+            f"{source.url} failed: {reason}. {_how_to_get(source)}"
+        )
 
     if not source.url:
         raise DatasetError(f"'{source.filename}' is not in {looked_in}. {_how_to_get(source)}")
@@ -347,8 +438,10 @@ def _download(source: Source, target: Path, looked_in: Path | None) -> str:
         target.parent.mkdir(parents=True, exist_ok=True)
         request = urllib.request.Request(source.url, headers={"User-Agent": "cnnrnn"})
         print(f"Downloading {source.filename} from {source.url} …", flush=True)
-        with urllib.request.urlopen(request, timeout=DOWNLOAD_TIMEOUT_S) as response, \
-                open(partial, "wb") as out:
+        with (
+            urllib.request.urlopen(request, timeout=DOWNLOAD_TIMEOUT_S) as response,
+            open(partial, "wb") as out,
+        ):
             announced = response.headers.get("Content-Length")
             received = 0
             while block := response.read(1 << 20):
@@ -356,8 +449,10 @@ def _download(source: Source, target: Path, looked_in: Path | None) -> str:
                 received += len(block)
         # http.client returns a short body without complaint when the connection closes early.
         if announced is not None and received != int(announced):
-            raise failed(f"the transfer was cut short: {received:,} of {int(announced):,} bytes "
-                         "arrived. Run again to retry")
+            raise failed(
+                f"the transfer was cut short: {received:,} of {int(announced):,} bytes "
+                "arrived. Run again to retry"
+            )
         verified, _ = _verify(partial, source, "download")
     except DatasetError:
         partial.unlink(missing_ok=True)
@@ -392,8 +487,7 @@ def locate(name: str) -> Found:
     if folder is not None and _existing_file(folder / source.filename, DATA_DIR_VARIABLE):
         path = folder / source.filename
         verified, pending = _verify(path, source, "local", defer_members=True)
-        return Found(path, f"{source.filename}: local copy from {DATA_DIR_VARIABLE}, {verified}",
-                     pending)
+        return Found(path, f"{source.filename}: local copy from {DATA_DIR_VARIABLE}, {verified}", pending)
     path = cache_dir() / source.filename
     if source.url and _existing_file(path, "the download cache"):
         verified, pending = _verify(path, source, "cache", defer_members=True)
@@ -417,7 +511,8 @@ def fetch(name: str) -> Path:
 def _corrupt(path: Path, problem: str) -> DatasetError:
     return DatasetError(
         f"{path} is not the expected dataset file: {problem}. It is truncated, corrupt or a "
-        "different file. Delete it (a download is fetched again) or replace it with an intact copy.")
+        "different file. Delete it (a download is fetched again) or replace it with an intact copy."
+    )
 
 
 def _check(condition: bool, path: Path, problem: str) -> None:
@@ -434,12 +529,18 @@ def _read_tar_members(found: Found, wanted) -> dict[str, bytes]:
     path, pending = found.path, found.pending
     try:
         with tarfile.open(path, "r:*") as archive:
-            members = {m.name: archive.extractfile(m).read()
-                       for m in archive if m.isfile() and wanted(m.name)}
+            members = {
+                m.name: archive.extractfile(m).read() for m in archive if m.isfile() and wanted(m.name)
+            }
     except (tarfile.TarError, EOFError, OSError, ValueError) as err:
         if pending is not None:
-            raise _mismatch(pending.source, pending.place, path, pending.found,
-                            f"none: it cannot be read as a tar archive ({err})") from err
+            raise _mismatch(
+                pending.source,
+                pending.place,
+                path,
+                pending.found,
+                f"none: it cannot be read as a tar archive ({err})",
+            ) from err
         raise _corrupt(path, f"it cannot be read as a tar archive ({err})") from err
     if pending is not None:
         pinned = pending.source.members
@@ -447,14 +548,20 @@ def _read_tar_members(found: Found, wanted) -> dict[str, bytes]:
         lines = _manifest_lines(regex, ((n, c) for n, c in members.items() if regex.search(n)))
         digest = hashlib.sha256("".join(lines).encode()).hexdigest()
         if digest != pinned.sha256:
-            raise _mismatch(pending.source, pending.place, path, pending.found,
-                            f"{len(lines):,} matching members hashing to {digest}")
+            raise _mismatch(
+                pending.source,
+                pending.place,
+                path,
+                pending.found,
+                f"{len(lines):,} matching members hashing to {digest}",
+            )
     return members
 
 
 # --------------------------------------------------------------------------------------------
 # What the loaders return
 # --------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True, kw_only=True)
 class ImageData:
@@ -470,8 +577,10 @@ class ImageData:
     is_subset: bool = False
 
     def __str__(self):
-        return (f"{self.name}: {len(self.x_train):,} train / {len(self.x_test):,} test images of "
-                f"shape {self.x_train.shape[1:]}, {len(self.class_names)} classes ({self.source})")
+        return (
+            f"{self.name}: {len(self.x_train):,} train / {len(self.x_test):,} test images of "
+            f"shape {self.x_train.shape[1:]}, {len(self.class_names)} classes ({self.source})"
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -487,8 +596,10 @@ class TextData:
     source: str
 
     def __str__(self):
-        return (f"{self.name}: {len(self.train_texts):,} train / {len(self.test_texts):,} test "
-                f"texts ({self.source})")
+        return (
+            f"{self.name}: {len(self.train_texts):,} train / {len(self.test_texts):,} test "
+            f"texts ({self.source})"
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -523,8 +634,10 @@ class AudioData:
         return self.takes < 5
 
     def __str__(self):
-        return (f"{self.name}: {len(self.waves):,} recordings at {self.sample_rate} Hz, "
-                f"{len(set(self.speakers))} speakers ({self.source})")
+        return (
+            f"{self.name}: {len(self.waves):,} recordings at {self.sample_rate} Hz, "
+            f"{len(set(self.speakers))} speakers ({self.source})"
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -536,8 +649,10 @@ class TableData:
     source: str
 
     def __str__(self):
-        return (f"{self.name}: {len(self.frame):,} rows from {self.frame.index[0]} to "
-                f"{self.frame.index[-1]}, columns {list(self.frame.columns)} ({self.source})")
+        return (
+            f"{self.name}: {len(self.frame):,} rows from {self.frame.index[0]} to "
+            f"{self.frame.index[-1]}, columns {list(self.frame.columns)} ({self.source})"
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -557,6 +672,7 @@ class CorpusData:
 # Images
 # --------------------------------------------------------------------------------------------
 
+
 def _load_npz(path: Path, shapes: dict[str, tuple]) -> dict[str, np.ndarray]:
     try:
         with np.load(path, allow_pickle=False) as f:
@@ -565,32 +681,50 @@ def _load_npz(path: Path, shapes: dict[str, tuple]) -> dict[str, np.ndarray]:
         raise _corrupt(path, f"it cannot be read as a NumPy .npz file ({err})") from err
     for key, shape in shapes.items():
         _check(key in arrays, path, f"it has no array '{key}'")
-        _check(arrays[key].shape == shape and arrays[key].dtype == np.uint8, path,
-               f"array '{key}' is {arrays[key].dtype}{arrays[key].shape}, expected uint8{shape}")
+        _check(
+            arrays[key].shape == shape and arrays[key].dtype == np.uint8,
+            path,
+            f"array '{key}' is {arrays[key].dtype}{arrays[key].shape}, expected uint8{shape}",
+        )
     return arrays
 
 
 def _check_labels(path: Path, labels: np.ndarray, n_classes: int) -> None:
     counts = np.bincount(labels, minlength=n_classes)
-    _check(len(counts) == n_classes and counts.min() > 0, path,
-           f"its labels are not the {n_classes} classes 0..{n_classes - 1}")
+    _check(
+        len(counts) == n_classes and counts.min() > 0,
+        path,
+        f"its labels are not the {n_classes} classes 0..{n_classes - 1}",
+    )
 
 
 def load_mnist() -> ImageData:
     """MNIST: 60,000 training and 10,000 test 28x28 grey-scale digits (uint8, 0-255)."""
     found = locate("mnist")
     path, n = found.path, EXPECTED["mnist"]
-    a = _load_npz(path, {"x_train": (n["train"], 28, 28), "y_train": (n["train"],),
-                         "x_test": (n["test"], 28, 28), "y_test": (n["test"],)})
+    a = _load_npz(
+        path,
+        {
+            "x_train": (n["train"], 28, 28),
+            "y_train": (n["train"],),
+            "x_test": (n["test"], 28, 28),
+            "y_test": (n["test"],),
+        },
+    )
     for split in ("train", "test"):
         _check_labels(path, a[f"y_{split}"], 10)
-    return ImageData(x_train=a["x_train"], y_train=a["y_train"], x_test=a["x_test"],
-                     y_test=a["y_test"], class_names=[str(d) for d in range(10)],
-                     name="MNIST", source=found.description)
+    return ImageData(
+        x_train=a["x_train"],
+        y_train=a["y_train"],
+        x_test=a["x_test"],
+        y_test=a["y_test"],
+        class_names=[str(d) for d in range(10)],
+        name="MNIST",
+        source=found.description,
+    )
 
 
-CIFAR10_CLASSES = ["airplane", "automobile", "bird", "cat", "deer",
-                   "dog", "frog", "horse", "ship", "truck"]
+CIFAR10_CLASSES = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
 
 
 def _cifar10_from_tar(found: Found) -> dict[str, np.ndarray]:
@@ -606,8 +740,12 @@ def _cifar10_from_tar(found: Found) -> dict[str, np.ndarray]:
             raise _corrupt(path, f"batch {name} cannot be unpickled ({err})") from err
         xs.append(np.asarray(batch[b"data"], np.uint8).reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1))
         ys.append(np.asarray(batch[b"labels"], np.uint8))
-    return {"x_train": np.concatenate(xs[:5]), "y_train": np.concatenate(ys[:5]),
-            "x_test": xs[5], "y_test": ys[5]}
+    return {
+        "x_train": np.concatenate(xs[:5]),
+        "y_train": np.concatenate(ys[:5]),
+        "x_test": xs[5],
+        "y_test": ys[5],
+    }
 
 
 def load_cifar10(train_per_class: int | None = None, test_per_class: int | None = None) -> ImageData:
@@ -626,38 +764,58 @@ def load_cifar10(train_per_class: int | None = None, test_per_class: int | None 
     subset_local = folder is not None and (folder / CIFAR10_SUBSET_FILENAME).exists()
     if subset_local and not full_local:
         found, n = locate("cifar10_subset"), EXPECTED["cifar10_subset"]
-        a = _load_npz(found.path, {"x_train": (n["train"], 32, 32, 3), "y_train": (n["train"],),
-                                   "x_test": (n["test"], 32, 32, 3), "y_test": (n["test"],)})
+        a = _load_npz(
+            found.path,
+            {
+                "x_train": (n["train"], 32, 32, 3),
+                "y_train": (n["train"],),
+                "x_test": (n["test"], 32, 32, 3),
+                "y_test": (n["test"],),
+            },
+        )
         is_subset = True
         name = "CIFAR-10 local subset (1,000 train / 200 test images per class)"
     else:
         found, n = locate("cifar10"), EXPECTED["cifar10"]
         a = _cifar10_from_tar(found)
         is_subset, name = False, "CIFAR-10"
-        _check(a["x_train"].shape == (n["train"], 32, 32, 3)
-               and a["x_test"].shape == (n["test"], 32, 32, 3),
-               found.path, f"it does not hold {n['train']:,} training and {n['test']:,} test images")
+        _check(
+            a["x_train"].shape == (n["train"], 32, 32, 3) and a["x_test"].shape == (n["test"], 32, 32, 3),
+            found.path,
+            f"it does not hold {n['train']:,} training and {n['test']:,} test images",
+        )
     path = found.path
     for split, per_class in (("train", train_per_class), ("test", test_per_class)):
         _check_labels(path, a[f"y_{split}"], 10)
         if per_class is not None:
-            a[f"x_{split}"], a[f"y_{split}"] = _first_per_class(a[f"x_{split}"], a[f"y_{split}"],
-                                                                per_class, 10, f"{name} ({split})")
+            a[f"x_{split}"], a[f"y_{split}"] = _first_per_class(
+                a[f"x_{split}"], a[f"y_{split}"], per_class, 10, f"{name} ({split})"
+            )
     if train_per_class is not None or test_per_class is not None:
         sizes = [f"{n:,}" if n is not None else "all" for n in (train_per_class, test_per_class)]
         name += f", first {sizes[0]} train / {sizes[1]} test images per class"
-    return ImageData(x_train=a["x_train"], y_train=a["y_train"], x_test=a["x_test"],
-                     y_test=a["y_test"], class_names=list(CIFAR10_CLASSES), name=name,
-                     source=found.description, is_subset=is_subset)
+    return ImageData(
+        x_train=a["x_train"],
+        y_train=a["y_train"],
+        x_test=a["x_test"],
+        y_test=a["y_test"],
+        class_names=list(CIFAR10_CLASSES),
+        name=name,
+        source=found.description,
+        is_subset=is_subset,
+    )
 
 
-def _first_per_class(x: np.ndarray, y: np.ndarray, per_class: int, n_classes: int,
-                     what: str) -> tuple[np.ndarray, np.ndarray]:
+def _first_per_class(
+    x: np.ndarray, y: np.ndarray, per_class: int, n_classes: int, what: str
+) -> tuple[np.ndarray, np.ndarray]:
     """The first ``per_class`` examples of each class, in their original order."""
     counts = np.bincount(y, minlength=n_classes)
     if per_class < 1 or counts.min() < per_class:
-        raise ValueError(f"{what} has {counts.min():,} images in its smallest class: ask for 1 to "
-                         f"{counts.min():,} per class, not {per_class:,}")
+        raise ValueError(
+            f"{what} has {counts.min():,} images in its smallest class: ask for 1 to "
+            f"{counts.min():,} per class, not {per_class:,}"
+        )
     keep = np.sort(np.concatenate([np.flatnonzero(y == c)[:per_class] for c in range(n_classes)]))
     return x[keep], y[keep]
 
@@ -665,6 +823,7 @@ def _first_per_class(x: np.ndarray, y: np.ndarray, per_class: int, n_classes: in
 # --------------------------------------------------------------------------------------------
 # Text
 # --------------------------------------------------------------------------------------------
+
 
 def load_imdb() -> TextData:
     """IMDB movie reviews (Maas et al. 2011) as raw text: 25,000 train / 25,000 test, half positive.
@@ -680,15 +839,23 @@ def load_imdb() -> TextData:
         texts, labels = [], []
         for label, polarity in enumerate(("neg", "pos")):
             names = sorted(n for n in members if f"/{split}/{polarity}/" in n)
-            _check(len(names) == per_class, path,
-                   f"it has {len(names):,} {split}/{polarity} reviews, expected {per_class:,}")
+            _check(
+                len(names) == per_class,
+                path,
+                f"it has {len(names):,} {split}/{polarity} reviews, expected {per_class:,}",
+            )
             texts += [members[n].decode("utf-8") for n in names]
             labels += [label] * len(names)
         splits[split] = (texts, np.array(labels, dtype=np.int64))
-    return TextData(train_texts=splits["train"][0], train_labels=splits["train"][1],
-                    test_texts=splits["test"][0], test_labels=splits["test"][1],
-                    class_names=["negative", "positive"], name="IMDB reviews",
-                    source=found.description)
+    return TextData(
+        train_texts=splits["train"][0],
+        train_labels=splits["train"][1],
+        test_texts=splits["test"][0],
+        test_labels=splits["test"][1],
+        class_names=["negative", "positive"],
+        name="IMDB reviews",
+        source=found.description,
+    )
 
 
 def load_mr() -> SentenceData:
@@ -707,13 +874,20 @@ def load_mr() -> SentenceData:
         # split on "\n" only: splitlines() would also split on Latin-1 characters such as U+0085
         lines = [line.strip() for line in members[names[0]].decode("latin-1").split("\n")]
         lines = [line for line in lines if line]
-        _check(len(lines) == per_class, path,
-               f"rt-polarity.{polarity} has {len(lines):,} sentences, expected {per_class:,}")
+        _check(
+            len(lines) == per_class,
+            path,
+            f"rt-polarity.{polarity} has {len(lines):,} sentences, expected {per_class:,}",
+        )
         texts += lines
         labels += [label] * len(lines)
-    return SentenceData(texts=texts, labels=np.array(labels, dtype=np.int64),
-                        class_names=["negative", "positive"], name="MR sentence polarity",
-                        source=found.description)
+    return SentenceData(
+        texts=texts,
+        labels=np.array(labels, dtype=np.int64),
+        class_names=["negative", "positive"],
+        name="MR sentence polarity",
+        source=found.description,
+    )
 
 
 def _strip_gutenberg(text: str) -> str:
@@ -721,7 +895,7 @@ def _strip_gutenberg(text: str) -> str:
     start = re.search(r"\*\*\* ?START OF (THE|THIS) PROJECT GUTENBERG EBOOK[^\n]*\n", text)
     end = re.search(r"\*\*\* ?END OF (THE|THIS) PROJECT GUTENBERG EBOOK", text)
     if start and end:
-        text = text[start.end():end.start()]
+        text = text[start.end() : end.start()]
     return text.strip() + "\n"
 
 
@@ -745,15 +919,18 @@ def load_time_machine() -> CorpusData:
         text = _strip_gutenberg(path.read_bytes().decode("utf-8-sig"))
     except UnicodeDecodeError as err:
         raise _corrupt(path, f"it is not UTF-8 text ({err})") from err
-    _check(n["min_characters"] < len(text) < n["max_characters"] and "The Time Traveller" in text,
-           path,
-           f"it has {len(text):,} characters and does not read as The Time Machine")
+    _check(
+        n["min_characters"] < len(text) < n["max_characters"] and "The Time Traveller" in text,
+        path,
+        f"it has {len(text):,} characters and does not read as The Time Machine",
+    )
     return CorpusData(text=text, name="The Time Machine", source=found.description)
 
 
 # --------------------------------------------------------------------------------------------
 # Audio
 # --------------------------------------------------------------------------------------------
+
 
 def _read_wav(data: bytes) -> tuple[np.ndarray, int]:
     with wave.open(io.BytesIO(data)) as w:
@@ -790,14 +967,21 @@ def load_spoken_digits() -> AudioData:
         labels.append(int(digit))
         speakers.append(speaker)
         takes.append(int(take))
-    return AudioData(waves=waves, labels=np.array(labels), speakers=np.array(speakers),
-                     takes=np.array(takes), sample_rate=8000, name="Free Spoken Digit Dataset",
-                     source=found.description)
+    return AudioData(
+        waves=waves,
+        labels=np.array(labels),
+        speakers=np.array(speakers),
+        takes=np.array(takes),
+        sample_rate=8000,
+        name="Free Spoken Digit Dataset",
+        source=found.description,
+    )
 
 
 # --------------------------------------------------------------------------------------------
 # Time series
 # --------------------------------------------------------------------------------------------
+
 
 def _read_csv(path: Path, expected_rows: int, columns: list[str], **kwargs):
     import pandas as pd
@@ -806,10 +990,8 @@ def _read_csv(path: Path, expected_rows: int, columns: list[str], **kwargs):
         frame = pd.read_csv(path, **kwargs)
     except Exception as err:  # pandas raises several parser error types
         raise _corrupt(path, f"it cannot be parsed as CSV ({err})") from err
-    _check(list(frame.columns) == columns, path,
-           f"its columns are {list(frame.columns)}, expected {columns}")
-    _check(len(frame) == expected_rows, path,
-           f"it has {len(frame):,} rows, expected {expected_rows:,}")
+    _check(list(frame.columns) == columns, path, f"its columns are {list(frame.columns)}, expected {columns}")
+    _check(len(frame) == expected_rows, path, f"it has {len(frame):,} rows, expected {expected_rows:,}")
     return frame
 
 
@@ -824,13 +1006,29 @@ def load_beijing_pm25() -> TableData:
 
     found = locate("beijing_pm25")
     path = found.path
-    columns = ["No", "year", "month", "day", "hour", "pm2.5", "DEWP", "TEMP", "PRES", "cbwd",
-               "Iws", "Is", "Ir"]
+    columns = [
+        "No",
+        "year",
+        "month",
+        "day",
+        "hour",
+        "pm2.5",
+        "DEWP",
+        "TEMP",
+        "PRES",
+        "cbwd",
+        "Iws",
+        "Is",
+        "Ir",
+    ]
     frame = _read_csv(path, EXPECTED["beijing_pm25"]["rows"], columns)
     frame.index = pd.to_datetime(frame[["year", "month", "day", "hour"]])
     frame.index.name = "time"
-    _check(frame.index.is_monotonic_increasing and frame.index.is_unique, path,
-           "its rows are not one per hour in time order")
+    _check(
+        frame.index.is_monotonic_increasing and frame.index.is_unique,
+        path,
+        "its rows are not one per hour in time order",
+    )
     frame = frame.drop(columns=["No", "year", "month", "day", "hour"])
     return TableData(frame=frame, name="Beijing PM2.5", source=found.description)
 
@@ -845,15 +1043,13 @@ def _univariate(name: str, columns: list[str], title: str) -> TableData:
         frame.index = pd.to_datetime(frame.pop(columns[0]))
     except (ValueError, TypeError) as err:
         raise _corrupt(path, f"its first column is not a date ({err})") from err
-    _check(pd.api.types.is_numeric_dtype(frame[columns[1]]), path,
-           f"column '{columns[1]}' is not numeric")
+    _check(pd.api.types.is_numeric_dtype(frame[columns[1]]), path, f"column '{columns[1]}' is not numeric")
     return TableData(frame=frame, name=title, source=found.description)
 
 
 def load_daily_min_temperatures() -> TableData:
     """Daily minimum temperature in Melbourne (degrees C), 1981-1990: 3,650 days."""
-    return _univariate("daily_min_temperatures", ["Date", "Temp"],
-                       "Daily minimum temperatures, Melbourne")
+    return _univariate("daily_min_temperatures", ["Date", "Temp"], "Daily minimum temperatures, Melbourne")
 
 
 def load_monthly_sunspots() -> TableData:

@@ -51,8 +51,9 @@ class Canvases:
     def __str__(self) -> str:
         digits = int((self.sources >= 0).sum())
         size = self.x.shape[1]
-        return (f"{len(self):,} canvases of {size} x {size} pixels holding {digits:,} MNIST "
-                f"{self.split} digits")
+        return (
+            f"{len(self):,} canvases of {size} x {size} pixels holding {digits:,} MNIST {self.split} digits"
+        )
 
     def objects(self, i: int) -> tuple[np.ndarray, np.ndarray]:
         """Canvas ``i``'s boxes ``(k, 4)`` (top, left, height, width) and classes ``(k,)``."""
@@ -63,7 +64,7 @@ class Canvases:
 def resized_digit(image: np.ndarray, height: int, width: int) -> np.ndarray:
     """The ink box of ``image`` (uint8, 0-255) resized to ``height`` × ``width``, float32 in [0, 1]."""
     top, left, h, w = ink_box(image)
-    ink = image[top:top + h, left:left + w].astype(np.float32) / 255
+    ink = image[top : top + h, left : left + w].astype(np.float32) / 255
     digit = ndimage.zoom(ink, (height / h, width / w), order=1)
     return np.clip(digit, 0, 1)
 
@@ -76,35 +77,50 @@ def render(images, sources, boxes, size: int = SIZE) -> np.ndarray:
     for i in range(len(sources)):
         for source, (top, left, height, width) in zip(sources[i], boxes[i], strict=True):
             if source >= 0:
-                x[i, top:top + height, left:left + width] = resized_digit(images[source], height,
-                                                                          width)
+                x[i, top : top + height, left : left + width] = resized_digit(images[source], height, width)
     return x[..., None]
 
 
 def _check(images, labels, n, split, digits, scales, size, gap):
     if split not in ("train", "test"):
-        raise ValueError(f"split must be 'train' or 'test' (the MNIST split the digits come from), "
-                         f"not {split!r}")
+        raise ValueError(
+            f"split must be 'train' or 'test' (the MNIST split the digits come from), not {split!r}"
+        )
     if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
         raise ValueError(f"n must be a positive number of canvases, not {n!r}")
     if np.ndim(images) != 3 or len(images) != len(labels):
-        raise ValueError(f"images must be (m, height, width) with one label each; got images of "
-                         f"shape {np.shape(images)} and {len(labels)} labels")
+        raise ValueError(
+            f"images must be (m, height, width) with one label each; got images of "
+            f"shape {np.shape(images)} and {len(labels)} labels"
+        )
     if len(digits) == 0 or min(digits) < 1 or max(digits) > len(images):
         raise ValueError(f"digits per canvas must be between 1 and {len(images)}, not {digits}")
     if len(scales) != 2 or not 0 < scales[0] <= scales[1]:
-        raise ValueError(f"scales must be (smallest, largest) resizing factors with "
-                         f"0 < smallest <= largest, not {scales}")
+        raise ValueError(
+            f"scales must be (smallest, largest) resizing factors with 0 < smallest <= largest, not {scales}"
+        )
     largest = int(np.ceil(scales[1] * max(np.shape(images)[1:])))
     if isinstance(size, bool) or not isinstance(size, int | np.integer) or size < largest:
-        raise ValueError(f"size must be an integer number of pixels that holds the largest "
-                         f"resized digit ({largest} pixels at scale {scales[1]}), not {size!r}")
+        raise ValueError(
+            f"size must be an integer number of pixels that holds the largest "
+            f"resized digit ({largest} pixels at scale {scales[1]}), not {size!r}"
+        )
     if isinstance(gap, bool) or not isinstance(gap, int | np.integer) or gap < 0:
         raise ValueError(f"gap must be a number of pixels, 0 or more, not {gap!r}")
 
 
-def make_canvases(images, labels, n: int, *, split: str, digits=DIGITS, scales=SCALES,
-                  size: int = SIZE, gap: int = GAP, seed: int = 0) -> Canvases:
+def make_canvases(
+    images,
+    labels,
+    n: int,
+    *,
+    split: str,
+    digits=DIGITS,
+    scales=SCALES,
+    size: int = SIZE,
+    gap: int = GAP,
+    seed: int = 0,
+) -> Canvases:
     """``n`` canvases from one MNIST split (``images`` uint8 ``(m, 28, 28)``, ``labels`` ``(m,)``),
     each holding a number of digits drawn uniformly from ``digits``, none used twice in a canvas,
     each resized by a factor drawn uniformly from ``scales``, their boxes ``gap`` pixels apart.
@@ -128,8 +144,8 @@ def make_canvases(images, labels, n: int, *, split: str, digits=DIGITS, scales=S
         placed = place(shapes, rng, size, gap)
         if placed is None:
             continue  # no room for these digits here: draw the canvas again
-        sources[i, :len(chosen)] = chosen
-        classes[i, :len(chosen)] = np.asarray(labels)[chosen]
-        boxes[i, :len(chosen)] = placed
+        sources[i, : len(chosen)] = chosen
+        classes[i, : len(chosen)] = np.asarray(labels)[chosen]
+        boxes[i, : len(chosen)] = placed
         i += 1
     return Canvases(render(images, sources, boxes, size), boxes, classes, sources, split)

@@ -23,8 +23,16 @@ from cnnrnn.config import quick_or_full
 # Chapter 23's assignments of these names are checked equal to the ones below.
 CONSTANTS_FROM = (
     "23_same_task",
-    ("N_FOLDS", "FOLDS_RUN", "N_TRAIN", "VALIDATION_SHARE", "UNKNOWN", "BATCH_SIZE",
-     "MIN_WORDS", "WIDTH_MULTIPLE"),
+    (
+        "N_FOLDS",
+        "FOLDS_RUN",
+        "N_TRAIN",
+        "VALIDATION_SHARE",
+        "UNKNOWN",
+        "BATCH_SIZE",
+        "MIN_WORDS",
+        "WIDTH_MULTIPLE",
+    ),
 )
 
 N_FOLDS = 10
@@ -45,9 +53,7 @@ def split_fold(train, test, labels, k):
     test parts. The validation slice is cut from the training part; the
     test fold is left alone."""
     if N_TRAIN is not None:  # quick mode: fewer training sentences
-        train, _ = train_test_split(
-            train, train_size=N_TRAIN, stratify=labels[train], random_state=k
-        )
+        train, _ = train_test_split(train, train_size=N_TRAIN, stratify=labels[train], random_state=k)
     fit, valid = train_test_split(
         train,
         test_size=VALIDATION_SHARE,
@@ -70,9 +76,7 @@ def clean_like_kim(text):
 # saved from chapter 23
 def fit_vectorizer(sentences):
     """A TextVectorization whose vocabulary is every token of `sentences`."""
-    vectorize = layers.TextVectorization(
-        standardize=clean_like_kim, split="whitespace"
-    )
+    vectorize = layers.TextVectorization(standardize=clean_like_kim, split="whitespace")
     vectorize.adapt(list(sentences))
     assert vectorize.get_vocabulary()[UNKNOWN] == "[UNK]"
     return vectorize

@@ -8,15 +8,24 @@ import numpy as np
 
 def set_style() -> None:
     """Apply the book's figure style (called by each chapter after its imports)."""
-    plt.rcParams.update({
-        "figure.figsize": (7.0, 3.6), "figure.dpi": 110, "savefig.dpi": 110,
-        "axes.grid": True, "grid.alpha": 0.3, "axes.spines.top": False,
-        "axes.spines.right": False, "axes.titleweight": "bold", "legend.frameon": False,
-    })
+    plt.rcParams.update(
+        {
+            "figure.figsize": (7.0, 3.6),
+            "figure.dpi": 110,
+            "savefig.dpi": 110,
+            "axes.grid": True,
+            "grid.alpha": 0.3,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "axes.titleweight": "bold",
+            "legend.frameon": False,
+        }
+    )
 
 
-def plot_learning_curves(histories: dict, metric: str | None = "accuracy", *, title: str = "",
-                         axes=None, log_loss: bool = False):
+def plot_learning_curves(
+    histories: dict, metric: str | None = "accuracy", *, title: str = "", axes=None, log_loss: bool = False
+):
     """Training (dashed) and validation (solid) curves of ``metric`` and loss, one colour per model.
 
     ``histories`` maps a model's name to its ``keras.callbacks.History`` (or the ``history`` dict,
@@ -27,8 +36,7 @@ def plot_learning_curves(histories: dict, metric: str | None = "accuracy", *, ti
     """
     keys = ("loss",) if metric is None else (metric, "loss")
     if axes is None:
-        _, axes = plt.subplots(1, len(keys), figsize=(10, 3.6) if metric else (7.0, 3.6),
-                               squeeze=False)
+        _, axes = plt.subplots(1, len(keys), figsize=(10, 3.6) if metric else (7.0, 3.6), squeeze=False)
         axes = axes[0]
     axes = np.atleast_1d(axes)
     for (name, history), colour in zip(histories.items(), plt.cm.tab10.colors, strict=False):
@@ -37,8 +45,7 @@ def plot_learning_curves(histories: dict, metric: str | None = "accuracy", *, ti
             epochs = np.arange(1, len(logs[key]) + 1)
             ax.plot(epochs, logs[key], "--", color=colour, alpha=0.7, label=f"{name} (train)")
             if f"val_{key}" in logs:
-                ax.plot(epochs, logs[f"val_{key}"], "-o", color=colour, ms=3,
-                        label=f"{name} (validation)")
+                ax.plot(epochs, logs[f"val_{key}"], "-o", color=colour, ms=3, label=f"{name} (validation)")
     for ax, key in zip(axes, keys, strict=True):
         ax.set_xlabel("epoch")
         ax.set_ylabel(key)
@@ -51,8 +58,9 @@ def plot_learning_curves(histories: dict, metric: str | None = "accuracy", *, ti
     return axes
 
 
-def plot_confusion_matrix(matrix, class_names, *, title: str = "Confusion matrix", ax=None,
-                          counted: str = "test images"):
+def plot_confusion_matrix(
+    matrix, class_names, *, title: str = "Confusion matrix", ax=None, counted: str = "test images"
+):
     """Draw a confusion matrix (rows: true class, columns: predicted class) with its counts.
 
     ``matrix`` is a square array of counts, e.g. from ``sklearn.metrics.confusion_matrix``.
@@ -69,8 +77,15 @@ def plot_confusion_matrix(matrix, class_names, *, title: str = "Confusion matrix
     big = matrix.max() / 3
     for (i, j), count in np.ndenumerate(matrix):
         if count:
-            ax.text(j, i, f"{count}", ha="center", va="center", fontsize=7,
-                    color="white" if count > big else "black")
+            ax.text(
+                j,
+                i,
+                f"{count}",
+                ha="center",
+                va="center",
+                fontsize=7,
+                color="white" if count > big else "black",
+            )
     ax.set_xticks(range(n), class_names, rotation=45 if max(map(len, class_names)) > 2 else 0)
     ax.set_yticks(range(n), class_names)
     ax.set_xlabel("predicted class")
@@ -81,8 +96,17 @@ def plot_confusion_matrix(matrix, class_names, *, title: str = "Confusion matrix
     return ax
 
 
-def show_images(images, titles=(), *, ncols: int = 10, title: str = "", cmap="gray_r",
-                size: float = 1.1, colours=(), title_height: float = 0.35):
+def show_images(
+    images,
+    titles=(),
+    *,
+    ncols: int = 10,
+    title: str = "",
+    cmap="gray_r",
+    size: float = 1.1,
+    colours=(),
+    title_height: float = 0.35,
+):
     """Show a grid of images (grey-scale ``(h, w)`` or colour ``(h, w, 3)``) with a title each.
 
     ``size`` is each image's width in inches; its height follows the images' aspect ratio.
@@ -95,8 +119,9 @@ def show_images(images, titles=(), *, ncols: int = 10, title: str = "", cmap="gr
         raise ValueError(f"{len(colours)} colours for {len(titles)} titles: give one each")
     nrows = int(np.ceil(len(images) / ncols))
     height, width = np.shape(images[0])[:2]
-    fig, axes = plt.subplots(nrows, ncols, squeeze=False,
-                             figsize=(size * ncols, (size * height / width + title_height) * nrows))
+    fig, axes = plt.subplots(
+        nrows, ncols, squeeze=False, figsize=(size * ncols, (size * height / width + title_height) * nrows)
+    )
     for k, ax in enumerate(axes.flat):
         ax.axis("off")
         if k < len(images):
@@ -116,8 +141,9 @@ def plot_feature_maps(image, maps, *, n_channels: int = 8, title: str = "", cmap
     ``maps`` maps a row label (e.g. a layer name) to an array ``(height, width, channels)``.
     Each map is drawn with its own colour scale; the row label gives its size.
     """
-    fig, axes = plt.subplots(len(maps), n_channels + 1,
-                             figsize=(1.1 * (n_channels + 1), 1.25 * len(maps)), squeeze=False)
+    fig, axes = plt.subplots(
+        len(maps), n_channels + 1, figsize=(1.1 * (n_channels + 1), 1.25 * len(maps)), squeeze=False
+    )
     for row, (name, fmap) in zip(axes, maps.items(), strict=True):
         row[0].imshow(image, cmap="gray_r")
         row[0].set_title("input", fontsize=7)
@@ -125,8 +151,7 @@ def plot_feature_maps(image, maps, *, n_channels: int = 8, title: str = "", cmap
             if c < fmap.shape[-1]:
                 ax.imshow(fmap[..., c], cmap=cmap)
                 ax.set_title(f"channel {c}", fontsize=7)
-        row[1].set_ylabel(f"{name}\n{fmap.shape[0]}×{fmap.shape[1]}×{fmap.shape[2]}",
-                          fontsize=7)
+        row[1].set_ylabel(f"{name}\n{fmap.shape[0]}×{fmap.shape[1]}×{fmap.shape[2]}", fontsize=7)
         for ax in row:
             ax.set_xticks([])
             ax.set_yticks([])

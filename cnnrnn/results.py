@@ -71,8 +71,10 @@ def _record_patterns(source: str) -> list[str]:
     try:
         tree = ast.parse(plain)
     except SyntaxError:
-        return [".+".join(map(re.escape, re.split(r"\{[^}]*\}", name) if f else [name]))
-                for f, _, name in RECORD_CALL.findall(source)]
+        return [
+            ".+".join(map(re.escape, re.split(r"\{[^}]*\}", name) if f else [name]))
+            for f, _, name in RECORD_CALL.findall(source)
+        ]
     patterns = []
     for node in ast.walk(tree):
         if not (isinstance(node, ast.Call) and node.args):
@@ -84,9 +86,11 @@ def _record_patterns(source: str) -> list[str]:
         if isinstance(name, ast.Constant) and isinstance(name.value, str):
             patterns.append(re.escape(name.value))
         elif isinstance(name, ast.JoinedStr):
-            patterns.append("".join(  # each {field} matches any text
-                re.escape(part.value) if isinstance(part, ast.Constant) else ".+"
-                for part in name.values))
+            patterns.append(
+                "".join(  # each {field} matches any text
+                    re.escape(part.value) if isinstance(part, ast.Constant) else ".+" for part in name.values
+                )
+            )
     return patterns
 
 
@@ -145,8 +149,16 @@ def rows(results: dict, owners: dict[str, str]) -> list[Row]:
     """One row per recorded number, in chapter order then by name."""
     table = []
     for name, entry in results.items():
-        table.append(Row(chapter_of(name, owners), name, format_value(entry["value"]),
-                         entry.get("mode", ""), _details(entry), entry.get("machine", "")))
+        table.append(
+            Row(
+                chapter_of(name, owners),
+                name,
+                format_value(entry["value"]),
+                entry.get("mode", ""),
+                _details(entry),
+                entry.get("machine", ""),
+            )
+        )
     return sorted(table, key=lambda row: (row.chapter or "~", row.name))
 
 
@@ -165,8 +177,11 @@ def compare(mine: dict, published: dict, tolerance: float = 0.02) -> list[Differ
     for name in sorted(set(mine) | set(published)):
         if name not in mine or name not in published:
             where = "published only" if name not in mine else "yours only"
-            differences.append(Difference(name, mine.get(name, {}).get("value"),
-                                          published.get(name, {}).get("value"), None, where))
+            differences.append(
+                Difference(
+                    name, mine.get(name, {}).get("value"), published.get(name, {}).get("value"), None, where
+                )
+            )
             continue
         a, b = mine[name]["value"], published[name]["value"]
         numeric = _is_number(a) and _is_number(b)
@@ -209,12 +224,16 @@ def format_metric(value, metric):
 def _check_entries(entries, metrics, families):
     for (task, chapter), row in entries.items():
         if task not in metrics:
-            raise ValueError(f"unknown task {task!r} (chapter {chapter}): add it to the metrics, "
-                             f"which know {sorted(metrics)}")
+            raise ValueError(
+                f"unknown task {task!r} (chapter {chapter}): add it to the metrics, "
+                f"which know {sorted(metrics)}"
+            )
         for family, model, _ in row:
             if family not in families:
-                raise ValueError(f"{model} of {chapter} is in family {family!r}, which is not one "
-                                 f"of the table's columns {list(families)}")
+                raise ValueError(
+                    f"{model} of {chapter} is in family {family!r}, which is not one "
+                    f"of the table's columns {list(families)}"
+                )
 
 
 def family_table(results, entries, metrics, families, *, notes=None):
@@ -275,8 +294,12 @@ def main(argv=None) -> int:
     compare_parser = commands.add_parser("compare", help="name what differs between two results files")
     compare_parser.add_argument("mine", type=Path)
     compare_parser.add_argument("published", type=Path)
-    compare_parser.add_argument("--tolerance", type=float, default=0.02,
-                                help="relative difference allowed where no seed spread was recorded")
+    compare_parser.add_argument(
+        "--tolerance",
+        type=float,
+        default=0.02,
+        help="relative difference allowed where no seed spread was recorded",
+    )
     merge_parser = commands.add_parser("merge", help="one file from runs on several seeds")
     merge_parser.add_argument("runs", type=Path, nargs="+", help="results files, the published seed first")
     merge_parser.add_argument("--out", type=Path, required=True)
@@ -296,8 +319,10 @@ def main(argv=None) -> int:
     mode_mine = {e.get("mode") for e in mine.values()}
     mode_published = {e.get("mode") for e in published.values()}
     if mode_mine != mode_published:
-        print(f"note: modes differ (yours {sorted(mode_mine)}, published {sorted(mode_published)}): "
-              "quick-mode numbers are not comparable with full-mode ones")
+        print(
+            f"note: modes differ (yours {sorted(mode_mine)}, published {sorted(mode_published)}): "
+            "quick-mode numbers are not comparable with full-mode ones"
+        )
     differences = compare(mine, published, args.tolerance)
     shared = len(set(mine) & set(published))
     print(f"{shared} numbers in both files; {len(differences)} differ")

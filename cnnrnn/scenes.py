@@ -135,8 +135,13 @@ def make_scenes(n, seed):
 
 def read_object(words):
     """(size, colour, shape) from "a <size> <colour> <shape>", else None."""
-    if (len(words) == 4 and words[0] == "a" and words[1] in RADII and words[2] in COLOURS
-            and words[3] in SHAPES):
+    if (
+        len(words) == 4
+        and words[0] == "a"
+        and words[1] in RADII
+        and words[2] in COLOURS
+        and words[3] in SHAPES
+    ):
         return tuple(words[1:])
     return None
 
@@ -152,8 +157,8 @@ def parse(words):
         return {"objects": 1, **said}
     for where in RELATIONS:
         n = len(where.split())
-        second = read_object(words[4 + n:])
-        if words[4:4 + n] == where.split() and second is not None:
+        second = read_object(words[4 + n :])
+        if words[4 : 4 + n] == where.split() and second is not None:
             said |= dict(zip(["size 2", "colour 2", "shape 2"], second, strict=True))
             return {"objects": 2, **said, "relation": where}
     return None

@@ -156,8 +156,9 @@ def sigmoid(z):
     return 1 / (1 + np.exp(-z))
 
 
-def lstm_forward(x, kernel, recurrent_kernel, bias, h0=None, c0=None, return_sequences=False,
-                 return_gates=False):
+def lstm_forward(
+    x, kernel, recurrent_kernel, bias, h0=None, c0=None, return_sequences=False, return_gates=False
+):
     """An LSTM layer, gate by gate (Hochreiter & Schmidhuber 1997, with the forget gate of
     Gers et al. 2000), in the layout of ``keras.layers.LSTM(units).get_weights()``.
 
@@ -194,8 +195,7 @@ def lstm_forward(x, kernel, recurrent_kernel, bias, h0=None, c0=None, return_seq
     return out
 
 
-def gru_forward(x, kernel, recurrent_kernel, bias, h0=None, return_sequences=False,
-                return_gates=False):
+def gru_forward(x, kernel, recurrent_kernel, bias, h0=None, return_sequences=False, return_gates=False):
     """A GRU layer, gate by gate (Cho et al. 2014), in the layout of
     ``keras.layers.GRU(units).get_weights()`` with either value of ``reset_after``.
 
@@ -227,7 +227,7 @@ def gru_forward(x, kernel, recurrent_kernel, bias, h0=None, return_sequences=Fal
         if reset_after:
             n = np.tanh(x_n + r * h_n)
         else:
-            n = np.tanh(x_n + (r * h) @ recurrent_kernel[:, 2 * units:])
+            n = np.tanh(x_n + (r * h) @ recurrent_kernel[:, 2 * units :])
         h = z * h + (1 - z) * n  # z keeps the old state, 1 - z takes the candidate
         for name, value in zip(steps_seen, (h, z, r, n), strict=True):
             steps_seen[name].append(value)

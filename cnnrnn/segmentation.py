@@ -48,8 +48,9 @@ class Scenes:
     def __str__(self) -> str:
         digits = int((self.sources >= 0).sum())
         height, width = self.y.shape[1:]
-        return (f"{len(self):,} scenes of {height} x {width} pixels holding {digits:,} MNIST "
-                f"{self.split} digits")
+        return (
+            f"{len(self):,} scenes of {height} x {width} pixels holding {digits:,} MNIST {self.split} digits"
+        )
 
 
 def ink_box(image: np.ndarray) -> tuple[int, int, int, int]:
@@ -60,8 +61,12 @@ def ink_box(image: np.ndarray) -> tuple[int, int, int, int]:
 
 def _apart(a, b, gap: int) -> bool:
     """Whether boxes ``(top, left, height, width)`` a and b are at least ``gap`` pixels apart."""
-    return (a[0] + a[2] + gap <= b[0] or b[0] + b[2] + gap <= a[0]
-            or a[1] + a[3] + gap <= b[1] or b[1] + b[3] + gap <= a[1])
+    return (
+        a[0] + a[2] + gap <= b[0]
+        or b[0] + b[2] + gap <= a[0]
+        or a[1] + a[3] + gap <= b[1]
+        or b[1] + b[3] + gap <= a[1]
+    )
 
 
 def place(shapes, rng, size: int = SIZE, gap: int = GAP):
@@ -92,26 +97,30 @@ def render(images, labels, sources, positions, size: int = SIZE):
             if source < 0:
                 continue
             r, c, _, _ = ink_box(images[source])
-            digit = images[source, r:r + height, c:c + width].astype(np.float32) / 255
-            x[i, top:top + height, left:left + width] = digit
-            ink = y[i, top:top + height, left:left + width]  # a view: written in place
+            digit = images[source, r : r + height, c : c + width].astype(np.float32) / 255
+            x[i, top : top + height, left : left + width] = digit
+            ink = y[i, top : top + height, left : left + width]  # a view: written in place
             ink[digit >= INK] = labels[source]
     return x[..., None], y
 
 
-def make_scenes(images, labels, n: int, *, split: str, digits=(2, 3), seed: int = 0,
-                size: int = SIZE) -> Scenes:
+def make_scenes(
+    images, labels, n: int, *, split: str, digits=(2, 3), seed: int = 0, size: int = SIZE
+) -> Scenes:
     """``n`` scenes from one MNIST split (``images`` uint8 ``(m, 28, 28)``, ``labels`` ``(m,)``),
     each holding a number of digits drawn uniformly from ``digits``, none used twice in a scene.
     ``split`` names the split ("train" or "test") and is kept with the scenes."""
     if split not in ("train", "test"):
-        raise ValueError(f"split must be 'train' or 'test' (the MNIST split the digits come from), "
-                         f"not {split!r}")
+        raise ValueError(
+            f"split must be 'train' or 'test' (the MNIST split the digits come from), not {split!r}"
+        )
     if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
         raise ValueError(f"n must be a positive number of scenes, not {n!r}")
     if len(images) != len(labels) or np.ndim(images) != 3:
-        raise ValueError(f"images must be (m, height, width) with one label each; got images of "
-                         f"shape {np.shape(images)} and {len(labels)} labels")
+        raise ValueError(
+            f"images must be (m, height, width) with one label each; got images of "
+            f"shape {np.shape(images)} and {len(labels)} labels"
+        )
     if min(digits) < 1 or max(digits) > len(images):
         raise ValueError(f"digits per scene must be between 1 and {len(images)}, not {digits}")
     rng = np.random.default_rng(seed)
@@ -128,8 +137,8 @@ def make_scenes(images, labels, n: int, *, split: str, digits=(2, 3), seed: int 
         boxes = place([boxes_of[j][2:] for j in chosen], rng, size)
         if boxes is None:
             continue  # no room for these digits here: draw the scene again
-        sources[i, :len(chosen)] = chosen
-        positions[i, :len(chosen)] = boxes
+        sources[i, : len(chosen)] = chosen
+        positions[i, : len(chosen)] = boxes
         i += 1
     x, y = render(images, labels, sources, positions, size)
     return Scenes(x, y, sources, positions, split)

@@ -25,10 +25,11 @@ def shift_right(target, start):
 def compile_for_teacher_forcing(model, learning_rate, decay_steps, pad):
     """Adam, the learning rate falling along a cosine to 2% of its start;
     the cross-entropy of every next token, padding steps left out."""
-    schedule = keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps=decay_steps,
-                                                      alpha=0.02)
-    model.compile(optimizer=keras.optimizers.Adam(schedule),
-                  loss=keras.losses.SparseCategoricalCrossentropy(ignore_class=pad))
+    schedule = keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps=decay_steps, alpha=0.02)
+    model.compile(
+        optimizer=keras.optimizers.Adam(schedule),
+        loss=keras.losses.SparseCategoricalCrossentropy(ignore_class=pad),
+    )
 
 
 # saved from chapter 13, where it is taught

@@ -22,16 +22,21 @@ def word_indices(texts, vectorize, batch_size=1_000):
     array stays small whatever the longest text.
     """
     if isinstance(texts, str):
-        raise TypeError("word_indices expects a list of texts, not one string: "
-                        "pass [text] for a single text.")
+        raise TypeError(
+            "word_indices expects a list of texts, not one string: pass [text] for a single text."
+        )
     config = vectorize.get_config()
-    if (config.get("output_mode") != "int" or config.get("output_sequence_length") is not None
-            or config.get("ragged")):
+    if (
+        config.get("output_mode") != "int"
+        or config.get("output_sequence_length") is not None
+        or config.get("ragged")
+    ):
         raise ValueError(
             "word_indices needs a TextVectorization layer with output_mode='int', "
             "output_sequence_length=None and ragged=False (got output_mode="
             f"{config.get('output_mode')!r}, output_sequence_length="
-            f"{config.get('output_sequence_length')!r}, ragged={config.get('ragged')!r}).")
+            f"{config.get('output_sequence_length')!r}, ragged={config.get('ragged')!r})."
+        )
     texts = list(texts)
     indices = []
     for start in range(0, len(texts), batch_size):

@@ -22,8 +22,10 @@ class Timing:
         return statistics.median(self.seconds)
 
     def __str__(self):
-        return (f"median {self.median:.4f} s over {len(self.seconds)} runs "
-                f"(min {min(self.seconds):.4f}, max {max(self.seconds):.4f})")
+        return (
+            f"median {self.median:.4f} s over {len(self.seconds)} runs "
+            f"(min {min(self.seconds):.4f}, max {max(self.seconds):.4f})"
+        )
 
 
 def time_call(fn, *, warmup: int = 1, repeats: int = 5) -> Timing:
@@ -79,8 +81,10 @@ def accelerator_names() -> list[str]:
     if backend == "tensorflow":
         import tensorflow as tf
 
-        return [tf.config.experimental.get_device_details(gpu).get("device_name", "GPU")
-                for gpu in tf.config.list_physical_devices("GPU")]
+        return [
+            tf.config.experimental.get_device_details(gpu).get("device_name", "GPU")
+            for gpu in tf.config.list_physical_devices("GPU")
+        ]
     if backend == "jax":
         import jax
 

@@ -47,9 +47,23 @@ def training_steps(x, y, epochs, batch_size, validation):
 # keeping the best epoch's weights; ``cosine_decay`` lowers the learning rate to 0 over the whole
 # run; ``verbose`` defaults to 0 in quick mode and 2 in full mode.
 # saved from chapter 04, where it is taught
-def fit_and_evaluate(model, train, test, *, epochs, loss, metrics=("accuracy",),
-                     batch_size=64, learning_rate=1e-3, cosine_decay=False, clipnorm=None,
-                     validation=0.1, patience=None, monitor="val_loss", verbose=None):
+def fit_and_evaluate(
+    model,
+    train,
+    test,
+    *,
+    epochs,
+    loss,
+    metrics=("accuracy",),
+    batch_size=64,
+    learning_rate=1e-3,
+    cosine_decay=False,
+    clipnorm=None,
+    validation=0.1,
+    patience=None,
+    monitor="val_loss",
+    verbose=None,
+):
     """Compile ``model`` (Adam), fit it on ``train = (x, y)``, evaluate it on
     ``test``, and return what was measured as a ``Trained``."""
     (x, y), (x_test, y_test) = train, test
@@ -62,14 +76,19 @@ def fit_and_evaluate(model, train, test, *, epochs, loss, metrics=("accuracy",),
     timer = EpochTimer()
     callbacks = [timer]
     if patience is not None:
-        stop = keras.callbacks.EarlyStopping(monitor=monitor, patience=patience,
-                                             restore_best_weights=True)
+        stop = keras.callbacks.EarlyStopping(monitor=monitor, patience=patience, restore_best_weights=True)
         callbacks.append(stop)
     history = model.fit(
-        x, y, batch_size=batch_size, epochs=epochs,
+        x,
+        y,
+        batch_size=batch_size,
+        epochs=epochs,
         validation_split=validation if held_out else 0.0,
         validation_data=None if held_out else validation,
-        callbacks=callbacks, verbose=quick_or_full(0, 2) if verbose is None else verbose)
+        callbacks=callbacks,
+        verbose=quick_or_full(0, 2) if verbose is None else verbose,
+    )
     scores = model.evaluate(x_test, y_test, batch_size=512, verbose=0, return_dict=True)
-    return Trained(history.history, scores, model.count_params(),
-                   timer.median_after_first, len(timer.seconds))
+    return Trained(
+        history.history, scores, model.count_params(), timer.median_after_first, len(timer.seconds)
+    )

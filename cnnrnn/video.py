@@ -37,8 +37,10 @@ def render(digits, paths, size: int, chunk: int = 500):
     if digits.ndim != 3 or digits.shape[1] != digits.shape[2]:
         raise ValueError(f"digits must be square images (n, d, d); got shape {digits.shape}")
     if paths.ndim != 3 or paths.shape[0] != len(digits) or paths.shape[2] != 3:
-        raise ValueError(f"paths must be (n, frames, 3) with n = {len(digits)} digits, one "
-                         f"(centre x, centre y, scale) per frame; got shape {paths.shape}")
+        raise ValueError(
+            f"paths must be (n, frames, 3) with n = {len(digits)} digits, one "
+            f"(centre x, centre y, scale) per frame; got shape {paths.shape}"
+        )
     if not isinstance(size, int | np.integer) or size < 1:
         raise ValueError(f"size is the frame's side in pixels, a positive int; got {size!r}")
     digit = digits.shape[1]
@@ -67,8 +69,9 @@ def show_clips(clips, titles, frame_labels=None, *, title: str = ""):
     n_clips, n_frames, height, width = clips.shape[:4]
     left = 1 + np.arange(n_frames) * (width + 1)  # each frame's first column
     cmap = plt.get_cmap("gray_r").with_extremes(bad="0.7")  # a grey line around each frame
-    fig, axes = plt.subplots(n_clips, 1, squeeze=False, layout="constrained",
-                             figsize=(0.8 * n_frames, 1.25 * n_clips))
+    fig, axes = plt.subplots(
+        n_clips, 1, squeeze=False, layout="constrained", figsize=(0.8 * n_frames, 1.25 * n_clips)
+    )
     for k, ax in enumerate(axes[:, 0]):
         strip = np.full((height + 2, left[-1] + width + 1), np.nan)
         for t in range(n_frames):

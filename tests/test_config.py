@@ -90,3 +90,15 @@ def test_record_does_not_glue_outside_ipython(tmp_path, monkeypatch):
     monkeypatch.setattr(IPython.display, "display", lambda *a, **k: pytest.fail("displayed"))
     monkeypatch.setenv("BOOK_RESULTS", str(tmp_path / "r.json"))
     cnnrnn.record("acc", 0.5)
+
+
+def test_run_seed_is_book_seed_when_set_and_the_chapter_seed_otherwise(monkeypatch):
+    monkeypatch.setattr(config, "_RUN", {})
+    with pytest.raises(RuntimeError, match="before cnnrnn.setup"):
+        config.run_seed()
+    monkeypatch.delenv("BOOK_SEED", raising=False)
+    config.setup(seed=42)
+    assert cnnrnn.run_seed() == 42
+    monkeypatch.setenv("BOOK_SEED", "7")
+    config.setup(seed=42)
+    assert cnnrnn.run_seed() == 7
