@@ -15,13 +15,12 @@ def _lstm_inputs():
 
 
 def _norms(layer, x):
-    import tensorflow as tf
+    """The reference: chapter 10's gradient, on the backend the grader runs on."""
+    import keras
+    from cnnrnn.gradients import input_gradient
 
-    xt = tf.convert_to_tensor(x)
-    with tf.GradientTape() as tape:
-        tape.watch(xt)
-        total = tf.reduce_sum(layer(xt))
-    return np.sqrt((tape.gradient(total, xt).numpy() ** 2).sum(axis=(0, 2)))[::-1]
+    grad = input_gradient(lambda xt: keras.ops.sum(layer(xt)), x)
+    return np.sqrt((grad**2).sum(axis=(0, 2)))[::-1]
 
 
 def _notebook_rnn():
