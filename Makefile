@@ -72,9 +72,10 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check notebooks
 
 # Every test on $(KERAS_BACKEND) (TensorFlow unless set; the quick book is built from this run),
-# then every chapter again on each backend of ALSO_BACKENDS (JAX), in quick mode, with its
-# executed chapters and results in files of its own. ALSO_BACKENDS= skips that pass. (The
-# assignments' autograders are not yet checked on JAX: a3's reference uses tf.GradientTape.)
+# then, on each backend of ALSO_BACKENDS (JAX), every chapter again in quick mode (its executed
+# chapters and results in files of its own) and every assignment's solutions through its
+# autograder. ALSO_BACKENDS= skips that pass. (The graders' own machinery, the samples, attacks
+# and time limits, does not depend on the backend and is tested in the first pass.)
 ALSO_BACKENDS ?= $(filter-out $(KERAS_BACKEND),jax)
 ifeq ($(KERAS_BACKEND),tensorflow)
 TEST_RESULTS := _build/results-quick.json
@@ -84,9 +85,10 @@ endif
 test: lint
 	BOOK_QUICK=1 BOOK_RESULTS=$(CURDIR)/$(TEST_RESULTS) $(BIN)/python -m pytest
 	@for backend in $(ALSO_BACKENDS); do \
-		echo "=== every chapter again, on $$backend (quick mode)"; \
+		echo "=== every chapter and assignment again, on $$backend (quick mode)"; \
 		KERAS_BACKEND=$$backend BOOK_QUICK=1 BOOK_RESULTS=$(CURDIR)/_build/results-quick-$$backend.json \
-			$(BIN)/python -m pytest notebooks || exit 1; \
+			$(BIN)/python -m pytest notebooks tests/test_assignments.py::test_solutions_pass_all_their_tests \
+			|| exit 1; \
 	done
 
 # The PyTorch backend, which is not installed by default: PyPI's Linux wheel of torch brings

@@ -10,7 +10,15 @@ Chapter 26 puts a Transformer in the same harness.
 
 from __future__ import annotations
 
+import argparse
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+
 import keras
+import numpy as np
 import pandas as pd
 from keras import layers
 
@@ -127,9 +135,10 @@ def training_memory(model, x, y):
 
 
 # saved from chapter 22
-def time_training(models, lengths, repeats, rng):
+def time_training(models, lengths, repeats, rng, memory=True):
     """One row per model and length: the median seconds of `repeats` timed
-    training steps after one untimed, and the peak MB of one more step."""
+    training steps after one untimed, and (unless memory=False) the peak MB
+    of one more step."""
     rows = []
     for length in lengths:
         x = rng.normal(size=(BATCH, length, FEATURES)).astype("float32")
@@ -145,7 +154,77 @@ def time_training(models, lengths, repeats, rng):
                     "model": name,
                     "T": length,
                     "seconds per step": timing.median,
-                    "peak MB": training_memory(model, x, y) / 1e6,
+                    "peak MB": (training_memory(model, x, y) / 1e6 if memory else np.nan),
                 }
             )
     return pd.DataFrame(rows)
+
+
+# The framework each Keras backend needs installed.
+BACKEND_PACKAGES = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch"}
+
+
+def installed_backends() -> list[str]:
+    """The Keras backends whose framework is installed in this Python."""
+    return [b for b, package in BACKEND_PACKAGES.items() if importlib.util.find_spec(package)]
+
+
+def speed_on_backend(backend, lengths, repeats, seed=0, timeout=3600):
+    """``time_training``'s seconds per step for chapter 22's five models (no memory), measured
+    in a new Python process whose Keras runs on ``backend`` (Keras picks its backend once per
+    process). Each model is built for any length and compiled with Adam and the mean squared
+    error, as in the chapter. The ``backend`` column says where each row was measured."""
+    if backend not in BACKEND_PACKAGES:
+        raise ValueError(f"{backend!r} is not a Keras backend: use one of {list(BACKEND_PACKAGES)}")
+    if backend not in installed_backends():
+        raise ModuleNotFoundError(
+            f"{BACKEND_PACKAGES[backend]} is not installed in this Python, so "
+            f"Keras cannot run on {backend} here."
+        )
+    command = [
+        sys.executable,
+        "-m",
+        "cnnrnn.benchmark",
+        "--repeats",
+        str(repeats),
+        "--seed",
+        str(seed),
+        "--lengths",
+        *map(str, lengths),
+    ]
+    done = subprocess.run(
+        command, env=dict(os.environ, KERAS_BACKEND=backend), capture_output=True, text=True, timeout=timeout
+    )
+    if done.returncode != 0:
+        raise RuntimeError(
+            f"the benchmark on {backend} failed (exit {done.returncode}):\n{done.stderr[-3000:]}"
+        )
+    table = pd.DataFrame(json.loads(done.stdout.strip().splitlines()[-1]))
+    measured_on = table["backend"].unique().tolist()
+    if measured_on != [backend]:
+        raise RuntimeError(f"asked for {backend}, the benchmark ran on {measured_on}")
+    return table
+
+
+def _main(argv=None) -> None:
+    """What ``speed_on_backend`` runs: the table, as one line of JSON on standard output."""
+    parser = argparse.ArgumentParser(description=speed_on_backend.__doc__.split(".")[0])
+    parser.add_argument("--lengths", type=int, nargs="+", required=True)
+    parser.add_argument("--repeats", type=int, required=True)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    from cnnrnn.config import quiet
+
+    quiet()
+    keras.utils.set_random_seed(args.seed)
+    models = {name: build(name) for name in BODIES}
+    for model in models.values():
+        model.compile(optimizer="adam", loss="mse")
+    rng = np.random.default_rng(args.seed)
+    table = time_training(models, args.lengths, args.repeats, rng, memory=False)
+    table["backend"] = keras.backend.backend()
+    print(json.dumps(table.to_dict("records")))
+
+
+if __name__ == "__main__":
+    _main()

@@ -46,6 +46,8 @@ def input_gradient(f, x):
     """d f(x) / d x as a NumPy array, for f returning one number, on Keras' current backend."""
     backend = keras.backend.backend()
     if backend not in _BY_BACKEND:
-        raise NotImplementedError(f"input_gradient knows the backends {sorted(_BY_BACKEND)}, not "
-                                  f"{backend!r}: set KERAS_BACKEND to one of them.")
+        raise NotImplementedError(
+            f"input_gradient knows the backends {sorted(_BY_BACKEND)}, not "
+            f"{backend!r}: set KERAS_BACKEND to one of them."
+        )
     return _BY_BACKEND[backend](f, keras.ops.convert_to_tensor(x, dtype="float32"))

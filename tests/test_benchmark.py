@@ -4,6 +4,7 @@ Its functions, its constants and the ``BODIES`` table are checked equal to chapt
 test_taught_once; these tests check what the harness does.
 """
 
+import keras
 import numpy as np
 import pytest
 
@@ -36,3 +37,18 @@ def test_time_training_refuses_no_repeats():
     models["LSTM"].compile(optimizer="adam", loss="mse")
     with pytest.raises(ValueError, match="repeats"):
         benchmark.time_training(models, (5,), 0, np.random.default_rng(0))
+
+
+def test_speed_on_backend_measures_in_a_process_of_that_backend():
+    table = benchmark.speed_on_backend(keras.backend.backend(), [6], 1)
+    assert sorted(table["model"]) == sorted(benchmark.BODIES)
+    assert (table["T"] == 6).all() and (table["seconds per step"] > 0).all()
+    assert (table["backend"] == keras.backend.backend()).all()
+
+
+def test_speed_on_backend_says_what_is_wrong(monkeypatch):
+    with pytest.raises(ValueError, match="not a Keras backend"):
+        benchmark.speed_on_backend("numpy", [6], 1)
+    monkeypatch.setattr(benchmark, "installed_backends", lambda: ["tensorflow"])
+    with pytest.raises(ModuleNotFoundError, match="torch is not installed"):
+        benchmark.speed_on_backend("torch", [6], 1)
