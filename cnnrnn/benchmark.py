@@ -160,13 +160,13 @@ def time_training(models, lengths, repeats, rng, memory=True):
     return pd.DataFrame(rows)
 
 
-# The framework each Keras backend needs installed.
-BACKEND_PACKAGES = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch"}
+# Keras' backends; each is named after the framework it needs installed.
+BACKENDS = ("tensorflow", "jax", "torch")
 
 
 def installed_backends() -> list[str]:
     """The Keras backends whose framework is installed in this Python."""
-    return [b for b, package in BACKEND_PACKAGES.items() if importlib.util.find_spec(package)]
+    return [backend for backend in BACKENDS if importlib.util.find_spec(backend)]
 
 
 def speed_on_backend(backend, lengths, repeats, seed=0, timeout=3600):
@@ -174,11 +174,11 @@ def speed_on_backend(backend, lengths, repeats, seed=0, timeout=3600):
     in a new Python process whose Keras runs on ``backend`` (Keras picks its backend once per
     process). Each model is built for any length and compiled with Adam and the mean squared
     error, as in the chapter. The ``backend`` column says where each row was measured."""
-    if backend not in BACKEND_PACKAGES:
-        raise ValueError(f"{backend!r} is not a Keras backend: use one of {list(BACKEND_PACKAGES)}")
+    if backend not in BACKENDS:
+        raise ValueError(f"{backend!r} is not a Keras backend: use one of {list(BACKENDS)}")
     if backend not in installed_backends():
         raise ModuleNotFoundError(
-            f"{BACKEND_PACKAGES[backend]} is not installed in this Python, so "
+            f"{backend} is not installed in this Python, so "
             f"Keras cannot run on {backend} here."
         )
     command = [
