@@ -12,6 +12,11 @@ equal lengths broken at random (``batches_by_length(..., rng)``), batches cut an
 ``functools.partial(batches_by_length, ids, 50)``), and padding at the end to at least a minimum
 width (``padding="post", min_length=5``: the widest convolution filter), and on JAX widths
 rounded up to a multiple of 8 (``multiple=8``), so that few batch shapes recur.
+
+Chapter 03 (images) adds ``training_batches``: shuffled batches of arrays, each batch distorted
+afresh by an augmentation pipeline as it is drawn, in ``tf.data`` rather than in the model (the
+image augmentation layers cannot be compiled by XLA, and on JAX one inside a model makes Keras run
+every step uncompiled).
 """
 
 from __future__ import annotations
@@ -65,3 +70,16 @@ def as_dataset(ids, labels, batches, rng=None, padding="pre", min_length=0, mult
     )
     n_batches = len(batches(None) if callable(batches) else batches)  # None: in order
     return dataset.apply(tf.data.experimental.assert_cardinality(n_batches))
+
+
+# saved from chapter 03, where it is taught
+def training_batches(x, y, batch_size, distort=None):
+    """Batches of (x, y) in a new order every epoch; with `distort` (a
+    layers.Pipeline), every image distorted afresh each time it is drawn."""
+    batches = tf.data.Dataset.from_tensor_slices((x, y)).shuffle(len(x)).batch(batch_size)
+    if distort is not None:
+        batches = batches.map(
+            lambda images, labels: (distort(images, training=True), labels),
+            num_parallel_calls=tf.data.AUTOTUNE,
+        )
+    return batches.prefetch(tf.data.AUTOTUNE)
