@@ -41,7 +41,8 @@ class CTCLoss(keras.losses.Loss):
         self.blank, self.pad = blank, pad
 
     def call(self, y_true, y_pred):
-        labels = ops.cast(y_true, "int32")  # Keras hands targets over as floats
+        # Keras hands targets over as floats
+        labels = ops.cast(y_true, "int32")
         label_lengths = ops.sum(ops.cast(labels != self.pad, "int32"), axis=1)
         batch, frames = ops.shape(y_pred)[0], ops.shape(y_pred)[1]
         frame_counts = ops.full((batch,), frames, dtype="int32")  # all valid
