@@ -6,8 +6,7 @@ from functools import partial
 import keras
 import numpy as np
 
-from cnnrnn import batching
-from cnnrnn.batching import as_dataset, batches_by_length, padded_batches
+from cnnrnn.batching import as_dataset, batches_by_length, padded_batches, training_batches
 
 # Seven sequences of lengths 3, 1, 4, 1, 5, 2, 6; word index = the sequence's number + 1.
 LENGTHS = [3, 1, 4, 1, 5, 2, 6]
@@ -141,7 +140,7 @@ def test_the_options_make_exactly_chapter_18s_former_batches():
 def test_training_batches_reshuffle_every_epoch_and_distort_only_when_asked():
     x = np.arange(10 * 4 * 4, dtype="float32").reshape(10, 4, 4, 1)
     y = np.arange(10)
-    plain = batching.training_batches(x, y, 4)
+    plain = training_batches(x, y, 4)
     assert int(plain.cardinality()) == 3  # 4 + 4 + 2
     first, second = ([int(t) for _, labels in plain for t in labels] for _ in range(2))
     assert sorted(first) == sorted(second) == list(range(10))  # every image once an epoch
@@ -149,7 +148,7 @@ def test_training_batches_reshuffle_every_epoch_and_distort_only_when_asked():
     for images, labels in plain:  # no distortion: each image is its own
         np.testing.assert_array_equal(images.numpy(), x[labels.numpy()])
     shift = keras.layers.Pipeline([keras.layers.RandomTranslation(0.5, 0.5, fill_mode="constant")])
-    distorted = batching.training_batches(x, y, 10, distort=shift)
+    distorted = training_batches(x, y, 10, distort=shift)
     (images, labels), = distorted
     assert images.shape == (10, 4, 4, 1)
     assert not np.array_equal(images.numpy(), x[labels.numpy()])
