@@ -122,6 +122,9 @@ def pytest_terminal_summary(terminalreporter):
 
     write = terminalreporter.write_line
     terminalreporter.section(f"chapter times in this run ({BACKEND}, {cpu_description()})")
+    if os.environ.get("BOOK_TIMES_SHARED"):  # make test runs its two passes at once
+        write(f"(run alongside {os.environ['BOOK_TIMES_SHARED']}: each time includes its load; "
+              "make test TEST_PARALLEL=0 gives each chapter's own)")
     for name, entry in sorted(timings.items()):
         over = "  over the target" if entry["seconds"] > QUICK_TARGET_SECONDS else ""
         write(f"{name:34} {entry['seconds']:6.1f} s{'' if entry['passed'] else '  FAILED'}{over}")
