@@ -75,7 +75,7 @@ lint: $(STAMP)
 # Every test on $(KERAS_BACKEND) (TensorFlow unless set; the quick book is built from this run),
 # and `make test-on-B` for each backend B of ALSO_BACKENDS (JAX). ALSO_BACKENDS= skips it.
 # The passes run at the same time (TEST_PARALLEL=0: one after the other), the other pass's log
-# in _build/test-B.log, printed when both are done. Each keeps about 1.5 of the 2 cores busy; on
+# in _build/test-B.log, printed when both are done (Ctrl-C stops both). Each keeps about 1.5 of the 2 cores busy; on
 # this machine, run together they took 14% less wall time than one after the other. The chapter
 # times each pass reports then include the other's load: TEST_PARALLEL=0 gives each chapter's
 # own time, the quick-mode benchmark.
@@ -88,6 +88,7 @@ TEST_RESULTS := _build/results-quick-$(KERAS_BACKEND).json
 endif
 test: lint
 	@mkdir -p _build; status=0; pids=""; \
+	trap 'kill $$pids 2>/dev/null; exit 130' INT TERM; \
 	if [ "$(TEST_PARALLEL)" = 1 ]; then for backend in $(ALSO_BACKENDS); do \
 		echo "=== meanwhile, every chapter and assignment on $$backend: log in _build/test-$$backend.log"; \
 		( BOOK_TIMES_SHARED="the $(KERAS_BACKEND) pass" $(call test_on,$$backend) ) > _build/test-$$backend.log 2>&1 & pids="$$pids $$!"; \
