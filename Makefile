@@ -75,10 +75,10 @@ lint: $(STAMP)
 # Every test on $(KERAS_BACKEND) (TensorFlow unless set; the quick book is built from this run),
 # and `make test-on-B` for each backend B of ALSO_BACKENDS (JAX). ALSO_BACKENDS= skips it.
 # The passes run at the same time (TEST_PARALLEL=0: one after the other), the other pass's log
-# in _build/test-B.log, printed when both are done (Ctrl-C stops both). Each keeps about 1.5 of the 2 cores busy; on
-# this machine, run together they took 14% less wall time than one after the other. The chapter
-# times each pass reports then include the other's load: TEST_PARALLEL=0 gives each chapter's
-# own time, the quick-mode benchmark.
+# in _build/test-B.log, printed when both are done (Ctrl-C stops both). Each keeps about 1.5 of
+# the 2 cores busy; on this machine, run together they took 14% less wall time than one after
+# the other. The chapter times each pass reports then include the other's load: TEST_PARALLEL=0
+# gives each chapter's own time, the quick-mode benchmark.
 ALSO_BACKENDS ?= $(filter-out $(KERAS_BACKEND),jax)
 TEST_PARALLEL ?= 1
 ifeq ($(KERAS_BACKEND),tensorflow)
