@@ -31,11 +31,12 @@ import nbformat
 import pytest
 import yaml
 
+from conftest import BACKEND  # the Keras backend of this session
+
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENTS = ROOT / "assignments"
 # Built apart per backend: make test builds and grades them on TensorFlow and on JAX at once.
-_BACKEND = os.environ.get("KERAS_BACKEND", "tensorflow")
-OUT = ROOT / "_build" / ("assignments" if _BACKEND == "tensorflow" else f"assignments-{_BACKEND}")
+OUT = ROOT / "_build" / ("assignments" if BACKEND == "tensorflow" else f"assignments-{BACKEND}")
 MASTERS = sorted(ASSIGNMENTS.glob("a[0-9]*_*.ipynb"))
 NAMES = [m.stem for m in MASTERS]
 REPOSITORY = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"]
