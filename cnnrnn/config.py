@@ -88,8 +88,9 @@ def quiet() -> None:
 
 
 def setup(seed: int = 42) -> str:
-    """The one call at the top of each chapter: quiet logs, seed everything, apply the book's
-    figure style, and print one line saying how the chapter runs (mode, seed, Keras and its
+    """The one call at the top of each chapter: quiet logs, seed everything, have Keras trace
+    each training step once on TensorFlow (:mod:`cnnrnn.tracing`), apply the book's figure style,
+    and print one line saying how the chapter runs (mode, seed, Keras and its
     backend, the machine), so that every number below can be read against it.
 
     ``BOOK_SEED`` replaces the chapter's seed, to measure how much its numbers move from seed to
@@ -98,10 +99,12 @@ def setup(seed: int = 42) -> str:
     """
     from cnnrnn.plots import set_style
     from cnnrnn.timing import machine_description
+    from cnnrnn.tracing import build_before_tracing
 
     seed = seed_from_environment(seed)
     quiet()
     seed_everything(seed)
+    build_before_tracing()  # TensorFlow: one trace of each training step, not two
     set_style()
     mode = "quick" if is_quick() else "full"
     machine = machine_description()
