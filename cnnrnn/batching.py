@@ -78,8 +78,7 @@ def training_batches(x, y, batch_size, distort=None):
     layers.Pipeline), every image distorted afresh each time it is drawn."""
     batches = tf.data.Dataset.from_tensor_slices((x, y)).shuffle(len(x)).batch(batch_size)
     if distort is not None:
-        batches = batches.map(
-            lambda images, labels: (distort(images, training=True), labels),
-            num_parallel_calls=tf.data.AUTOTUNE,
-        )
+        # One batch at a time: the distortions then draw their random numbers in the same order
+        # on every run (mapped in parallel, which batch gets which draw depends on thread timing).
+        batches = batches.map(lambda images, labels: (distort(images, training=True), labels))
     return batches.prefetch(tf.data.AUTOTUNE)
