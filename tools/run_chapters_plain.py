@@ -99,7 +99,7 @@ def run_parallel(notebooks: list[Path], parallel: int, deadline: float, out: Pat
     shared = f"run {parallel} at a time: each chapter's seconds include the others' load"
     end = time.monotonic() + deadline
 
-    def finish(notebook, process, started, seed, status):
+    def finish(notebook, started, seed, status):
         output = (work / f"{notebook.stem}.log").read_text(errors="replace")
         (NOTEBOOKS / f".plain_{notebook.stem}.py").unlink(missing_ok=True)
         own = load_json(work / f"{notebook.stem}.json")
@@ -128,13 +128,13 @@ def run_parallel(notebooks: list[Path], parallel: int, deadline: float, out: Pat
             if process.poll() is not None:
                 log.close()
                 del running[notebook]
-                finish(notebook, process, started, seed, process.returncode)
+                finish(notebook, started, seed, process.returncode)
         time.sleep(1)
     for notebook, (process, started, seed, log) in running.items():
         process.kill()
         process.wait()
         log.close()
-        finish(notebook, process, started, seed, "stopped at the deadline")
+        finish(notebook, started, seed, "stopped at the deadline")
     for notebook in waiting:
         summary[notebook.stem] = {"status": "not run: deadline", "seconds": 0, "tail": []}
     with open(out / "chapters.log", "w") as log:
