@@ -60,14 +60,20 @@ def find_notebook(name: str) -> Path:
     return matches[0]
 
 
+def write_script(notebook: Path) -> Path:
+    """The chapter as a script beside the notebooks (its relative paths hold); removed after it runs."""
+    script = NOTEBOOKS / f".plain_{notebook.stem}.py"
+    script.write_text(chapter_script(notebook))
+    return script
+
+
 def chapter_env(**extra) -> dict:
     return {**os.environ, "MPLBACKEND": "Agg", "PYTHONUNBUFFERED": "1", **extra,
             "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
 
 
 def run_chapter(notebook: Path, timeout: float, log) -> dict:
-    script = NOTEBOOKS / f".plain_{notebook.stem}.py"
-    script.write_text(chapter_script(notebook))
+    script = write_script(notebook)
     env = chapter_env()
     log.write(f"\n===== {notebook.stem} =====\n")
     log.flush()
@@ -99,9 +105,9 @@ def run_parallel(notebooks: list[Path], parallel: int, deadline: float, out: Pat
     shared = f"run {parallel} at a time: each chapter's seconds include the others' load"
     end = time.monotonic() + deadline
 
-    def finish(notebook, started, seed, status):
+    def finish(notebook, script, started, seed, status):
         output = (work / f"{notebook.stem}.log").read_text(errors="replace")
-        (NOTEBOOKS / f".plain_{notebook.stem}.py").unlink(missing_ok=True)
+        script.unlink(missing_ok=True)
         own = load_json(work / f"{notebook.stem}.json")
         merged = load_json(results)
         merged.update({name: entry for name, entry in own.items() if seed.get(name) != entry})
@@ -115,26 +121,25 @@ def run_parallel(notebooks: list[Path], parallel: int, deadline: float, out: Pat
     while (waiting or running) and time.monotonic() < end:
         while waiting and len(running) < parallel:
             notebook = waiting.pop(0)
-            script = NOTEBOOKS / f".plain_{notebook.stem}.py"
-            script.write_text(chapter_script(notebook))
+            script = write_script(notebook)
             seed = load_json(results)
             own = work / f"{notebook.stem}.json"
             own.write_text(json.dumps(seed))
             log = open(work / f"{notebook.stem}.log", "w")
             process = subprocess.Popen([sys.executable, script.name], cwd=NOTEBOOKS, stdout=log,
                                        stderr=subprocess.STDOUT, env=chapter_env(BOOK_RESULTS=str(own)))
-            running[notebook] = (process, time.monotonic(), seed, log)
-        for notebook, (process, started, seed, log) in list(running.items()):
+            running[notebook] = (process, script, time.monotonic(), seed, log)
+        for notebook, (process, script, started, seed, log) in list(running.items()):
             if process.poll() is not None:
                 log.close()
                 del running[notebook]
-                finish(notebook, started, seed, process.returncode)
+                finish(notebook, script, started, seed, process.returncode)
         time.sleep(1)
-    for notebook, (process, started, seed, log) in running.items():
+    for notebook, (process, script, started, seed, log) in running.items():
         process.kill()
         process.wait()
         log.close()
-        finish(notebook, started, seed, "stopped at the deadline")
+        finish(notebook, script, started, seed, "stopped at the deadline")
     for notebook in waiting:
         summary[notebook.stem] = {"status": "not run: deadline", "seconds": 0, "tail": []}
     with open(out / "chapters.log", "w") as log:
