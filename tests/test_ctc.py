@@ -6,7 +6,7 @@ import keras
 import numpy as np
 import pytest
 
-from cnnrnn.ctc import CTCLoss, collapse, edit_distance, frames_needed, greedy_read, score_strings
+from cnnrnn.ctc import CTCLoss, collapse, ctc_loss, edit_distance, frames_needed, greedy_read, score_strings
 
 BLANK, PAD = 3, -1  # three symbols 0, 1, 2 and the blank, as a small alphabet
 
@@ -41,9 +41,51 @@ def test_ctc_loss_is_the_sum_over_paths_and_ignores_the_padding():
     losses = keras.ops.convert_to_numpy(CTCLoss(BLANK, PAD, reduction=None)(labels, logits))
     expected = [_paths_loss(logits[0], [1, 2]), _paths_loss(logits[1], [0, 0, 1])]
     np.testing.assert_allclose(losses, expected, rtol=1e-5)
-    # Another padding value is read as a symbol, and changes the first loss.
-    other = keras.ops.convert_to_numpy(CTCLoss(BLANK, 0, reduction=None)(labels, logits))
-    assert not np.isclose(other[0], losses[0])
+    # Another padding value is read as a symbol: on TensorFlow the first label's -1 is then an
+    # error; elsewhere it changes the first loss.
+    if keras.backend.backend() == "tensorflow":
+        with pytest.raises(Exception, match="labels must be nonnegative"):
+            CTCLoss(BLANK, 0, reduction=None)(labels, logits)
+    else:
+        other = keras.ops.convert_to_numpy(CTCLoss(BLANK, 0, reduction=None)(labels, logits))
+        assert not np.isclose(other[0], losses[0])
+
+
+@pytest.mark.parametrize("blank", [0, 2, 4])
+def test_ctc_loss_gives_keras_losses_and_gradients(blank):
+    # Five symbols, the blank among them; labels of 0 to 4 symbols, padded with -1.
+    rng = np.random.default_rng(blank)
+    logits = rng.normal(size=(6, 9, 5)).astype("float32")
+    lengths = np.array([0, 1, 2, 3, 4, 4], "int32")
+    labels = np.full((6, 4), -1, "int32")
+    for i, n in enumerate(lengths):
+        labels[i, :n] = rng.choice([s for s in range(5) if s != blank], n)
+    frames = np.array([9, 9, 8, 9, 7, 9], "int32")
+
+    def loss_and_gradient(loss):
+        if keras.backend.backend() != "tensorflow":
+            return keras.ops.convert_to_numpy(loss(logits)), None
+        import tensorflow as tf
+
+        x = tf.constant(logits)
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            values = loss(x)
+            total = tf.reduce_sum(values)
+        return values.numpy(), tape.gradient(total, x).numpy()
+
+    ours = loss_and_gradient(lambda x: ctc_loss(labels, x, lengths, frames, blank))
+    theirs = loss_and_gradient(
+        lambda x: keras.ops.ctc_loss(labels, x, lengths, frames, mask_index=blank))
+    np.testing.assert_allclose(ours[0], theirs[0], rtol=1e-5)
+    if ours[1] is not None:
+        np.testing.assert_allclose(ours[1], theirs[1], atol=1e-5)
+    as64 = logits.astype("float64")
+    as64 = [keras.ops.convert_to_numpy(loss) for loss in (
+        ctc_loss(labels, as64, lengths, frames, blank),
+        keras.ops.ctc_loss(labels, as64, lengths, frames, mask_index=blank))]
+    assert as64[0].dtype == as64[1].dtype
+    np.testing.assert_allclose(as64[0], ours[0], rtol=1e-6)
 
 
 class _Fixed:
