@@ -23,7 +23,7 @@ import pandas as pd
 from keras import layers
 
 from cnnrnn.models import causal_dilated_stack
-from cnnrnn.timing import time_call
+from cnnrnn.timing import time_training_steps
 
 # Chapter 22's assignments of these names are checked equal to the ones below.
 CONSTANTS_FROM = (
@@ -141,23 +141,19 @@ def training_memory(model, x, y):
 # saved from chapter 22
 def time_training(models, lengths, repeats, rng, memory=True):
     """One row per model and length: the median seconds of `repeats` timed
-    training steps after one untimed, and (unless memory=False) the peak MB
-    that training_memory measures."""
+    training steps, the models in turns after an untimed step each, and
+    (unless memory=False) the peak MB that training_memory measures."""
     rows = []
     for length in lengths:
         x = rng.normal(size=(BATCH, length, FEATURES)).astype("float32")
         y = rng.normal(size=(BATCH, 1)).astype("float32")
+        seconds = time_training_steps(models, x, y, repeats)
         for name, model in models.items():
-
-            def train_step(model=model, x=x, y=y):
-                model.train_on_batch(x, y)
-
-            timing = time_call(train_step, warmup=1, repeats=repeats)
             rows.append(
                 {
                     "model": name,
                     "T": length,
-                    "seconds per step": timing.median,
+                    "seconds per step": np.median(seconds[name]),
                     "peak MB": (training_memory(model, x, y) / 1e6 if memory else np.nan),
                 }
             )

@@ -7,6 +7,7 @@ import platform
 import statistics
 import time
 from dataclasses import dataclass
+from functools import partial
 
 import keras
 
@@ -40,6 +41,23 @@ def time_call(fn, *, warmup: int = 1, repeats: int = 5) -> Timing:
         fn()
         seconds.append(time.perf_counter() - start)
     return Timing(seconds)
+
+
+# saved from chapter 07
+def time_training_steps(models, x, y, rounds):
+    """Seconds of `rounds` training steps of each model on (x, y), after
+    an untimed one each; the models take turns, one timed step each per
+    round, so that a change in the machine's load falls on all of them."""
+    if rounds < 1:
+        raise ValueError(f"rounds must be at least 1, got {rounds}")
+    for model in models.values():
+        model.train_on_batch(x, y)  # the first step traces and compiles
+    seconds = {name: [] for name in models}
+    for _ in range(rounds):
+        for name, model in models.items():
+            step = partial(model.train_on_batch, x, y)
+            seconds[name].append(time_call(step, warmup=0, repeats=1).median)
+    return seconds
 
 
 class EpochTimer(keras.callbacks.Callback):

@@ -4,7 +4,14 @@ import keras
 import numpy as np
 import pytest
 
-from cnnrnn.timing import EpochTimer, Timing, cpu_description, machine_description, time_call
+from cnnrnn.timing import (
+    EpochTimer,
+    Timing,
+    cpu_description,
+    machine_description,
+    time_call,
+    time_training_steps,
+)
 
 
 def test_time_call_warms_up_then_repeats():
@@ -21,6 +28,32 @@ def test_median_is_robust_to_one_slow_run():
 def test_time_call_needs_a_repeat():
     with pytest.raises(ValueError, match="repeats"):
         time_call(lambda: None, repeats=0)
+
+
+class _Model:
+    """Stands in for a Keras model: records whose step ran, in what order."""
+
+    def __init__(self, name, calls):
+        self.name, self.calls = name, calls
+
+    def train_on_batch(self, x, y):
+        self.calls.append(self.name)
+
+
+def test_time_training_steps_warms_each_model_up_then_takes_turns():
+    calls = []
+    models = {name: _Model(name, calls) for name in "ab"}
+    seconds = time_training_steps(models, None, None, rounds=3)
+    assert calls == ["a", "b"] + ["a", "b"] * 3
+    assert {name: len(times) for name, times in seconds.items()} == {"a": 3, "b": 3}
+    assert min(min(times) for times in seconds.values()) >= 0
+
+
+def test_time_training_steps_needs_a_round_before_training_anything():
+    calls = []
+    with pytest.raises(ValueError, match="rounds must be at least 1"):
+        time_training_steps({"a": _Model("a", calls)}, None, None, rounds=0)
+    assert calls == []
 
 
 def test_epoch_timer_records_every_epoch():
