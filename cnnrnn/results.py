@@ -98,7 +98,15 @@ def chapter_of(name: str, owners: dict[str, str]) -> str:
     """The notebook that records ``name`` (see :func:`recorded_names`), or "" if none does."""
     if re.escape(name) in owners:
         return owners[re.escape(name)]
-    return next((stem for pattern, stem in owners.items() if re.fullmatch(pattern, name)), "")
+    matches = [(pattern, stem) for pattern, stem in owners.items() if re.fullmatch(pattern, name)]
+    # Two f-strings may both match: chapter 10's f"adding_T{n}_{cell}_test_mse" and chapter 26's
+    # f"adding_T{n}_transformer_test_mse". The one that fixes more of the name records it.
+    return max(matches, key=lambda match: len(_fixed_text(match[0])), default=("", ""))[1]
+
+
+def _fixed_text(pattern: str) -> str:
+    """What a name pattern of :func:`recorded_names` fixes: its text without the wildcards."""
+    return re.sub(r"\\(.)", r"\1", pattern.replace(".+", ""))
 
 
 def _is_number(value) -> bool:

@@ -49,6 +49,18 @@ def test_every_recorded_name_is_found_in_its_chapter(tmp_path):
     assert results.chapter_of("something_else", owners) == ""
 
 
+def test_a_name_two_patterns_match_belongs_to_the_more_specific_one(tmp_path):
+    def chapter(stem, source):
+        cell = {"cell_type": "code", "source": [source]}
+        (tmp_path / f"{stem}.ipynb").write_text(json.dumps({"cells": [cell]}))
+
+    chapter("10_vanishing_gradients", 'record(f"adding_T{n}_{cell.lower()}_test_mse", x)\n')
+    chapter("26_transformer", 'record(f"adding_T{n}_transformer_test_mse", y)\n')
+    owners = results.recorded_names(tmp_path)
+    assert results.chapter_of("adding_T100_transformer_test_mse", owners) == "26_transformer"
+    assert results.chapter_of("adding_T100_lstm_test_mse", owners) == "10_vanishing_gradients"
+
+
 def test_record_stores_the_seed_and_machine_that_setup_reported(tmp_path, monkeypatch):
     monkeypatch.setenv("BOOK_RESULTS", str(tmp_path / "results.json"))
     monkeypatch.setattr(config, "_RUN", {"seed": 7, "machine": "a test machine"})
