@@ -158,6 +158,28 @@ def test_fused_adam_is_adam_on_an_embeddings_sparse_gradient():
     np.testing.assert_allclose(ours, adam, rtol=1e-5, atol=1e-5)
 
 
+@pytest.mark.skipif(keras.backend.backend() != "tensorflow",
+                    reason="sparse gradients (tf.IndexedSlices) are TensorFlow's")
+def test_keras_adam_on_tensorflow_squares_a_repeated_words_rows_apart():
+    # What chapter 23 says of Keras' Adam (keras 3.15): given a sparse gradient with a repeated
+    # row index, its second moment gets the sum of the rows' squares, not the square of their
+    # sum. If a Keras release fixes that, this fails: then update the chapter's sentence.
+    import tensorflow as tf
+
+    rows = tf.constant([[1.0], [2.0]])  # one word, twice in the batch
+    gradient = tf.IndexedSlices(rows, tf.constant([0, 0]), tf.constant([2, 1]))
+    second_moment = {}
+    for name, given in (("sparse", gradient), ("dense", tf.convert_to_tensor(gradient))):
+        adam = keras.optimizers.Adam(0.1)
+        variable = keras.Variable(np.zeros((2, 1), "float32"))
+        adam.apply([given], [variable])
+        velocity = next(v for v in adam.variables if v.path.endswith("velocity"))
+        second_moment[name] = keras.ops.convert_to_numpy(velocity)[0, 0]  # the word's
+    beta_2 = 0.999
+    assert second_moment["dense"] == pytest.approx((1 - beta_2) * 3.0**2)
+    assert second_moment["sparse"] == pytest.approx((1 - beta_2) * (1.0**2 + 2.0**2))
+
+
 def test_training_steps_counts_rows_of_the_first_input_and_batches_of_a_dataset():
     x = np.zeros((100, 4))
     # one array: the rows not held out, in batches (the schedule fit_and_evaluate always used)
