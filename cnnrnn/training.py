@@ -53,7 +53,8 @@ class FusedAdam(keras.optimizers.Adam):
         step = tf.cast(self.iterations + 1, dtype)
         beta_1, beta_2 = tf.cast(self.beta_1, dtype), tf.cast(self.beta_2, dtype)
         index = self._get_variable_index(variable)
-        # a sparse gradient (an embedding's) is made dense, as Keras' Adam does
+        # a sparse gradient (an embedding's) is summed into a dense one first, so that a
+        # repeated word's rows add up before the kernel squares them (Keras' Adam squares first)
         gradient = tf.cast(tf.convert_to_tensor(gradient), dtype)
         tf.raw_ops.ResourceApplyAdam(
             var=variable.handle,

@@ -112,6 +112,10 @@ def test_fit_and_evaluate_takes_datasets_that_hold_their_labels():
     assert result.test["accuracy"] == pytest.approx(accuracy, abs=1e-7)
 
 
+tensorflow_only = pytest.mark.skipif(keras.backend.backend() != "tensorflow",
+                                     reason="sparse gradients (tf.IndexedSlices) are TensorFlow's")
+
+
 @pytest.mark.parametrize("options", [{}, {"cosine_decay": True, "clipnorm": 0.1}])
 def test_fit_and_evaluate_trains_with_the_optimizer_class_it_is_given(options):
     # FusedAdam (chapter 23's) makes the updates of Keras' Adam, up to float rounding
@@ -130,8 +134,7 @@ def test_fit_and_evaluate_trains_with_the_optimizer_class_it_is_given(options):
         np.testing.assert_allclose(ours, adam, rtol=1e-5, atol=1e-6)
 
 
-@pytest.mark.skipif(keras.backend.backend() != "tensorflow",
-                    reason="sparse gradients (tf.IndexedSlices) are TensorFlow's")
+@tensorflow_only
 def test_fused_adam_is_adam_on_an_embeddings_sparse_gradient():
     # An embedding's gradient holds one row per occurrence of a word in the batch, so a
     # repeated word repeats its row index. Adam sums those rows into the word's gradient and
@@ -158,8 +161,7 @@ def test_fused_adam_is_adam_on_an_embeddings_sparse_gradient():
     np.testing.assert_allclose(ours, adam, rtol=1e-5, atol=1e-5)
 
 
-@pytest.mark.skipif(keras.backend.backend() != "tensorflow",
-                    reason="sparse gradients (tf.IndexedSlices) are TensorFlow's")
+@tensorflow_only
 def test_keras_adam_on_tensorflow_squares_a_repeated_words_rows_apart():
     # What chapter 23 says of Keras' Adam (keras 3.15): given a sparse gradient with a repeated
     # row index, its second moment gets the sum of the rows' squares, not the square of their
