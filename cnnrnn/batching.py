@@ -6,12 +6,17 @@ written out and checked equal to this copy by ``tests/test_taught_once.py``. ``i
 1-D integer arrays (word indices; 0 is padding), ``labels`` an int64 array. ``as_dataset`` needs
 TensorFlow (``tf.data``), which is imported only when this module is.
 
-Chapter 23 (sentences) uses three options that chapter 12's defaults leave off: ties between
-equal lengths broken at random (``batches_by_length(..., rng)``), batches cut anew at every pass
+Padding goes at the end (``padding="pre"`` puts it at the front): with the padding masked, the
+side changes nothing a model computes, and the end is the only side where cuDNN, which runs
+Keras' LSTM and GRU on an NVIDIA GPU with TensorFlow or PyTorch, accepts a mask.
+
+Chapter 23 (sentences) uses options that chapter 12's defaults leave off: ties between equal
+lengths broken at random (``batches_by_length(..., rng)``), batches cut anew at every pass
 (``batches`` given as a function of the random generator, e.g.
-``functools.partial(batches_by_length, ids, 50)``), and padding at the end to at least a minimum
-width (``padding="post", min_length=5``: the widest convolution filter), and on JAX widths
-rounded up to a multiple of 8 (``multiple=8``), so that few batch shapes recur.
+``functools.partial(batches_by_length, ids, 50)``), padding to at least a minimum width
+(``min_length=5``: the widest convolution filter), and, where Keras compiles with XLA
+(``cnnrnn.training.keras_uses_xla``), widths rounded up to a multiple of 8 (``multiple=8``), so
+that few batch shapes recur.
 
 Chapter 03 (images) adds ``training_batches``: shuffled batches of arrays, each batch distorted
 afresh by an augmentation pipeline as it is drawn, in ``tf.data`` rather than in the model (the
@@ -39,9 +44,9 @@ def batches_by_length(ids, batch_size, rng=None):
 
 
 # saved from chapter 12, where it is taught
-def padded_batches(ids, labels, batches, rng=None, padding="pre", min_length=0, multiple=1):
-    """Each batch's sequences, padded (at the front, or at the end with
-    padding="post") to the batch's longest or to min_length, rounded up to
+def padded_batches(ids, labels, batches, rng=None, padding="post", min_length=0, multiple=1):
+    """Each batch's sequences, padded (at the end, or at the front with
+    padding="pre") to the batch's longest or to min_length, rounded up to
     a multiple of `multiple`, and their labels: in order, or in a random
     order drawn from `rng`. `batches` may also be a function of `rng` that
     cuts them anew at every pass."""
@@ -57,7 +62,7 @@ def padded_batches(ids, labels, batches, rng=None, padding="pre", min_length=0, 
 
 
 # saved from chapter 12, where it is taught
-def as_dataset(ids, labels, batches, rng=None, padding="pre", min_length=0, multiple=1):
+def as_dataset(ids, labels, batches, rng=None, padding="post", min_length=0, multiple=1):
     """A tf.data.Dataset of the padded batches: a new pass, and so a new
     order, at every epoch."""
     signature = (

@@ -14,6 +14,8 @@ import keras
 import numpy as np
 from keras import ops
 
+from cnnrnn.training import keras_uses_xla
+
 
 # saved from chapter 17, where it is taught
 def collapse(path, blank):
@@ -58,9 +60,10 @@ def ctc_loss(labels, logits, label_lengths, frame_counts, blank):
     frame, which on a CPU cost about as much as the rest of chapter 17's training step. Given
     the same labels as a ``tf.SparseTensor`` (the first ``label_lengths`` entries of each row),
     ``tf.nn.ctc_loss`` runs TensorFlow's C++ kernel instead (a loss and its gradient about ten
-    times faster for chapter 17's batches). Other backends call ``keras.ops.ctc_loss`` itself.
+    times faster for chapter 17's batches). XLA cannot compile that kernel, so where Keras
+    compiles with XLA (TensorFlow on a GPU) and on other backends, this is ``keras.ops.ctc_loss``.
     """
-    if keras.backend.backend() != "tensorflow":
+    if keras.backend.backend() != "tensorflow" or keras_uses_xla():
         return ops.ctc_loss(labels, logits, label_lengths, frame_counts, mask_index=blank)
     import tensorflow as tf  # only on this backend
 

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from functools import partial
 
-import keras
 import tensorflow as tf  # tf.strings: Kim's text cleaning
 from keras import layers
 from sklearn.model_selection import train_test_split
 
 from cnnrnn import batching
 from cnnrnn.config import quick_or_full
+from cnnrnn.training import keras_uses_xla
 
 # Chapter 23's assignments of these names are checked equal to the ones below.
 CONSTANTS_FROM = (
@@ -42,9 +42,9 @@ VALIDATION_SHARE = 0.1
 UNKNOWN = 1  # the index of [UNK]
 BATCH_SIZE = 50
 MIN_WORDS = 5  # the widest convolution filter
-# JAX compiles the training step anew for every new shape of batch: there,
-# widths are rounded up to a multiple of 8 words, so that few shapes recur.
-WIDTH_MULTIPLE = 8 if keras.backend.backend() == "jax" else 1
+# XLA (JAX, and TensorFlow on a GPU) compiles the training step anew for every
+# new shape of batch: there, widths are rounded up to a multiple of 8 words.
+WIDTH_MULTIPLE = 8 if keras_uses_xla() else 1
 
 
 # saved from chapter 23
@@ -85,8 +85,8 @@ def fit_vectorizer(sentences):
 # saved from chapter 23
 def sentence_batches(ids, labels, rng=None):
     """A dataset of batches of sentences of similar length, padded at the
-    end to their longest and to at least MIN_WORDS (on JAX, to a multiple
-    of WIDTH_MULTIPLE). With `rng`, the batches are cut anew (ties at
+    end to their longest and to at least MIN_WORDS, rounded up to a multiple
+    of WIDTH_MULTIPLE. With `rng`, the batches are cut anew (ties at
     random) and reordered at every epoch."""
     cut = partial(batching.batches_by_length, ids, BATCH_SIZE)
     return batching.as_dataset(

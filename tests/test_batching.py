@@ -5,6 +5,7 @@ from functools import partial
 
 import keras
 import numpy as np
+import pytest
 
 from cnnrnn.batching import as_dataset, batches_by_length, padded_batches, training_batches
 
@@ -20,10 +21,10 @@ def test_batches_by_length_groups_similar_lengths_and_keeps_ties_in_order():
     assert sorted(np.concatenate(batches)) == list(range(len(IDS)))  # every sequence once
 
 
-def test_padded_batches_pad_at_the_front_to_each_batchs_longest():
+def test_padded_batches_pad_at_the_end_to_each_batchs_longest():
     batches = batches_by_length(IDS, 3)
     words, labels = next(padded_batches(IDS, LABELS, batches))  # no rng: in order
-    np.testing.assert_array_equal(words, [[0, 2], [0, 4], [6, 6]])
+    np.testing.assert_array_equal(words, [[2, 0], [4, 0], [6, 6]])
     np.testing.assert_array_equal(labels, [1, 3, 5])
     widths = [w.shape[1] for w, _ in padded_batches(IDS, LABELS, batches)]
     assert widths == [2, 5, 6]
@@ -56,8 +57,27 @@ def test_as_dataset_reshuffles_at_every_epoch_and_knows_its_length():
     assert all(w.dtype == np.int32 for w, _ in in_order)
 
 
-# Chapter 23's options: ties broken at random, batches cut anew at every pass, padding at the
-# end to at least a minimum width. The defaults above are chapter 12's and stay as they were.
+@pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="Keras' TensorFlow RNN code")
+def test_the_default_padding_is_the_one_cudnn_takes_with_a_mask():
+    # Chapter 12's reason for padding at the end: on a GPU, Keras' LSTM and GRU on TensorFlow run
+    # cuDNN, and stop with an error on a mask that is not padding at the end (read with Keras'
+    # own test, so that this fails if Keras changes it).
+    import importlib
+
+    import tensorflow as tf
+
+    keras_rnn = importlib.import_module("keras.src.backend.tensorflow.rnn")
+    batches = batches_by_length(IDS, 3)
+    for padding, accepted in (("post", True), ("pre", False)):
+        words = [w for w, _ in padded_batches(IDS, LABELS, batches, padding=padding)]
+        mask = tf.constant(words[0] != 0)
+        assert bool(keras_rnn._is_sequence_right_padded(mask)) is accepted, padding
+    assert all(keras_rnn._is_sequence_right_padded(tf.constant(w != 0))
+               for w, _ in padded_batches(IDS, LABELS, batches))
+
+
+# Chapter 23's options: ties broken at random, batches cut anew at every pass, padding to at
+# least a minimum width. The defaults above are chapter 12's.
 SAME_LENGTHS = [np.full(2, i + 1, "int32") for i in range(6)] + [np.full(3, 7, "int32")]
 
 
@@ -80,7 +100,7 @@ def test_padding_at_the_end_to_at_least_a_minimum_width():
     passes = list(padded_batches(IDS, LABELS, batches, padding="post", min_length=4))
     np.testing.assert_array_equal(passes[0][0], [[2, 0, 0, 0], [4, 0, 0, 0], [6, 6, 0, 0]])
     assert [w.shape[1] for w, _ in passes] == [4, 5, 6]  # the batch's longest, at least 4
-    front = next(padded_batches(IDS, LABELS, batches, min_length=3))[0]
+    front = next(padded_batches(IDS, LABELS, batches, padding="pre", min_length=3))[0]
     np.testing.assert_array_equal(front, [[0, 0, 2], [0, 0, 4], [0, 6, 6]])
 
 
@@ -152,3 +172,4 @@ def test_training_batches_reshuffle_every_epoch_and_distort_only_when_asked():
     (images, labels), = distorted
     assert images.shape == (10, 4, 4, 1)
     assert not np.array_equal(images.numpy(), x[labels.numpy()])
+

@@ -88,6 +88,29 @@ def test_ctc_loss_gives_keras_losses_and_gradients(blank):
     np.testing.assert_allclose(as64[0], ours[0], rtol=1e-6)
 
 
+@pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="TensorFlow's CTC kernel")
+def test_ctc_loss_compiles_with_xla_where_keras_compiles_with_it(monkeypatch):
+    # On a GPU, Keras compiles a model's training step with XLA, which has no CTC kernel: there
+    # ctc_loss must be keras.ops.ctc_loss (same values), here TensorFlow's faster kernel.
+    import tensorflow as tf
+
+    from cnnrnn import ctc
+
+    rng = np.random.default_rng(0)
+    logits = tf.constant(rng.normal(size=(3, 8, 5)).astype("float32"))
+    labels = np.array([[1, 2, -1], [3, 3, 4], [2, -1, -1]], "int32")
+    lengths, frames = np.array([2, 3, 1], "int32"), np.full(3, 8, "int32")
+
+    def compiled():
+        return tf.function(jit_compile=True)(lambda x: ctc_loss(labels, x, lengths, frames, 0))
+
+    expected = ctc_loss(labels, logits, lengths, frames, 0).numpy()
+    with pytest.raises(tf.errors.InvalidArgumentError, match="CTCLoss"):
+        compiled()(logits)  # the kernel, under XLA
+    monkeypatch.setattr(ctc, "keras_uses_xla", lambda: True)  # as on a GPU
+    np.testing.assert_allclose(compiled()(logits).numpy(), expected, rtol=1e-5)
+
+
 class _Fixed:
     """A fake model whose predictions are the given logits."""
 

@@ -13,7 +13,13 @@ from cnnrnn.cost import multiply_adds
 from cnnrnn.plots import plot_learning_curves
 from cnnrnn.scratch import sigmoid
 from cnnrnn.text import clean_reviews
-from cnnrnn.training import FusedAdam, Trained, fit_and_evaluate, training_steps
+from cnnrnn.training import (
+    FusedAdam,
+    Trained,
+    fit_and_evaluate,
+    keras_uses_xla,
+    training_steps,
+)
 
 
 def _data(n=64, seed=0):
@@ -192,3 +198,16 @@ def test_training_steps_counts_rows_of_the_first_input_and_batches_of_a_dataset(
     assert training_steps({"a": x, "b": x}, x, epochs=1, batch_size=10, validation=0.5) == 5
     # a dataset of batches: its length is already the batches per epoch
     assert training_steps(list(range(7)), None, epochs=4, batch_size=999, validation=None) == 28
+
+
+def test_keras_uses_xla_is_keras_own_choice(monkeypatch):
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    model.compile(optimizer="adam", loss="mse")  # jit_compile="auto"
+    assert bool(model.jit_compile) is keras_uses_xla()
+    if keras.backend.backend() == "tensorflow":  # as on a GPU: Keras compiles with XLA
+        import tensorflow as tf
+
+        gpu = tf.config.PhysicalDevice(name="/physical_device:GPU:0", device_type="GPU")
+        monkeypatch.setattr(tf.config, "list_physical_devices", lambda *_: [gpu])
+        assert keras_uses_xla()
+        assert model._resolve_auto_jit_compile()
