@@ -17,10 +17,11 @@ from cnnrnn.timing import EpochTimer
 
 def keras_uses_xla() -> bool:
     """Whether Keras, left to choose (``jit_compile="auto"``), compiles training steps with XLA
-    here: always on JAX, on TensorFlow when a GPU (or another accelerator) is visible, never on
-    PyTorch. XLA compiles a step anew for every new shape of batch (chapters that batch
-    sequences by length then round the widths up, ``multiple=``), and it cannot compile every
-    TensorFlow kernel (``cnnrnn.ctc.ctc_loss`` then avoids the one it would use)."""
+    here: always on JAX, on TensorFlow when a GPU (or another accelerator) is visible (for every
+    model but one with an LSTM or GRU that cuDNN runs), never on PyTorch. XLA compiles a step
+    anew for every new shape of batch (chapters that batch sequences by length then round the
+    widths up, ``multiple=``), and it cannot compile every TensorFlow kernel
+    (``cnnrnn.ctc.ctc_loss`` then avoids the one it would use)."""
     backend = keras.backend.backend()
     if backend == "tensorflow":
         import tensorflow as tf  # only on this backend
